@@ -1,0 +1,36 @@
+"""Tortoise models; the `models` app. Query helpers take a jurisdiction scope."""
+
+from __future__ import annotations
+
+from models.audit import AuditEntry, AuditOutcome
+from models.dossiers import (
+    ApplicantKind,
+    CalendarOverride,
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    DossierStatus,
+    Timeliness,
+)
+from models.procedures import OnlineLevel, Procedure
+from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
+
+__all__ = [
+    "AdministrativeUnit",
+    "AuditEntry",
+    "AuditOutcome",
+    "Agency",
+    "ApplicantKind",
+    "CalendarOverride",
+    "Channel",
+    "Dossier",
+    "DossierCodeCounter",
+    "DossierEvent",
+    "DossierStatus",
+    "OnlineLevel",
+    "Procedure",
+    "Timeliness",
+    "UnitLevel",
+    "unit_path",
+]

@@ -1,0 +1,166 @@
+"""Dossiers (hồ sơ), their event history and the per-agency daily code counters."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Channel(StrEnum):
+    """How the dossier reached the agency; the national portal codes these 1 / 2 / 3."""
+
+    IN_PERSON = "IN_PERSON"
+    ONLINE = "ONLINE"
+    POSTAL = "POSTAL"
+
+
+class DossierStatus(StrEnum):
+    """Our statuses map one to one onto the portal's TrangThaiHoSo 1…10, in this order."""
+
+    NEW = "NEW"
+    RECEIVED = "RECEIVED"
+    NOT_ACCEPTED = "NOT_ACCEPTED"
+    IN_PROCESSING = "IN_PROCESSING"
+    SUPPLEMENT_REQUESTED = "SUPPLEMENT_REQUESTED"
+    PAYMENT_REQUESTED = "PAYMENT_REQUESTED"
+    WITHDRAWN = "WITHDRAWN"
+    STOPPED = "STOPPED"
+    FINISHED = "FINISHED"
+    RETURNED = "RETURNED"
+
+    @property
+    def national_code(self) -> int:
+        return list(DossierStatus).index(self) + 1
+
+
+class ApplicantKind(StrEnum):
+    CITIZEN = "CITIZEN"
+    ORGANIZATION = "ORGANIZATION"
+
+
+class Timeliness(StrEnum):
+    """Judgement of a dossier against its legal deadline (DOMAIN.md, the scorecard's rules)."""
+
+    EARLY = "EARLY"
+    ON_TIME = "ON_TIME"
+    LATE = "LATE"
+    PENDING = "PENDING"
+    OVERDUE = "OVERDUE"
+
+
+class Dossier(Model):
+    """One application filed by a citizen or business for one procedure."""
+
+    id = fields.BigIntField(primary_key=True)
+    code = fields.CharField(max_length=48, unique=True)
+    procedure: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Procedure", related_name="dossiers", on_delete=fields.RESTRICT
+    )
+    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="dossiers", on_delete=fields.RESTRICT
+    )
+    agency: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Agency", related_name="dossiers", on_delete=fields.RESTRICT
+    )
+    # Copy of the unit's path so jurisdiction is a prefix filter on this table alone.
+    unit_path = fields.CharField(max_length=128)
+    channel = fields.CharEnumField(Channel, max_length=16)
+    status = fields.CharEnumField(DossierStatus, max_length=24)
+    national_status_code = fields.SmallIntField()
+
+    applicant_name = fields.CharField(max_length=255)
+    applicant_kind = fields.CharEnumField(ApplicantKind, max_length=16)
+    applicant_id_number = fields.CharField(max_length=32, null=True)
+    applicant_phone = fields.CharField(max_length=32, null=True)
+    applicant_address = fields.CharField(max_length=500, null=True)
+    # Folded code and applicant name: diacritic- and case-insensitive search.
+    search_text = fields.CharField(max_length=400)
+
+    submitted_at = fields.DatetimeField()
+    received_at = fields.DatetimeField(null=True)
+    # legal_due_at: the legal deadline, moved only by supplement pauses; judges timeliness.
+    # due_at: the appointment given to the applicant; an apology letter moves it once.
+    legal_due_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    returned_at = fields.DatetimeField(null=True)
+    # The end of processing as the scorecard defines it (first end state).
+    ended_at = fields.DatetimeField(null=True)
+    timeliness = fields.CharEnumField(Timeliness, max_length=16, null=True)
+
+    supplement_count = fields.SmallIntField(default=0)
+    paused_at = fields.DatetimeField(null=True)
+    extension_reason = fields.TextField(null=True)
+    extended_at = fields.DatetimeField(null=True)
+
+    fee = fields.BigIntField(default=0)
+    paid_online = fields.BooleanField(default=False)
+    paid_at = fields.DatetimeField(null=True)
+    components_digitized = fields.BooleanField(default=False)
+    result_electronic = fields.BooleanField(default=False)
+
+    idempotency_key = fields.CharField(max_length=128, null=True, unique=True)
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "dossiers"
+        # Composite indexes for the list filters; the unit_path prefix index with
+        # varchar_pattern_ops and the trigram search index are PostgreSQL-only (migration 0002).
+        indexes = (
+            Index(fields=("unit_path", "id"), name="dossier_unit_path_id"),
+            Index(fields=("status", "unit_path"), name="dossier_status_path"),
+            Index(fields=("procedure_id", "id"), name="dossier_procedure_id"),
+            Index(fields=("received_at", "id"), name="dossier_received_id"),
+            Index(fields=("channel", "id"), name="dossier_channel_id"),
+            Index(fields=("ended_at", "legal_due_at"), name="dossier_open_due"),
+        )
+
+
+class DossierEvent(Model):
+    """One transition of a dossier: who, when, from which status to which, and why."""
+
+    id = fields.BigIntField(primary_key=True)
+    dossier: fields.ForeignKeyRelation[Dossier] = fields.ForeignKeyField(
+        "models.Dossier", related_name="events", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    action = fields.CharField(max_length=32)
+    from_status = fields.CharEnumField(DossierStatus, max_length=24, null=True)
+    to_status = fields.CharEnumField(DossierStatus, max_length=24)
+    actor_username = fields.CharField(max_length=150)
+    note = fields.TextField(null=True)
+
+    class Meta:
+        table = "dossier_events"
+        indexes = (Index(fields=("dossier_id", "id"), name="dossier_event_dossier"),)
+
+
+class DossierCodeCounter(Model):
+    """Last sequence number used for an agency's dossier codes on one day."""
+
+    id = fields.IntField(primary_key=True)
+    agency: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Agency", related_name="code_counters", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    last_sequence = fields.IntField(default=0)
+
+    class Meta:
+        table = "dossier_code_counters"
+        unique_together = (("agency", "day"),)
+
+
+class CalendarOverride(Model):
+    """A working-day swap announced after the `holidays` package was released."""
+
+    day = fields.DateField(primary_key=True)
+    is_working_day = fields.BooleanField()
+    note = fields.CharField(max_length=255, default="")
+
+    class Meta:
+        table = "calendar_overrides"

@@ -1,0 +1,36 @@
+"""The procedure catalogue (thủ tục hành chính)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.units import UnitLevel
+
+
+class OnlineLevel(StrEnum):
+    """Decree 42/2022 levels: fully online, partly online, or not online."""
+
+    FULL = "FULL"
+    PARTIAL = "PARTIAL"
+    NONE = "NONE"
+
+
+class Procedure(Model):
+    """A published procedure, e.g. `1.001193` birth registration."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=500)
+    field = fields.CharField(max_length=200, db_index=True)
+    level = fields.CharEnumField(UnitLevel, max_length=16)
+    processing_days = fields.IntField()
+    fee = fields.BigIntField(default=0)
+    online_level = fields.CharEnumField(OnlineLevel, max_length=16, default=OnlineLevel.NONE)
+    documents = fields.JSONField(default=list)
+    search_text = fields.CharField(max_length=600, default="")
+
+    class Meta:
+        table = "procedures"

@@ -1,0 +1,8 @@
+"""Who may do what where: the caller, the Casbin policy and jurisdiction scopes."""
+
+from __future__ import annotations
+
+from policies.actor import ANONYMOUS, SYSTEM, Actor, ActorKind, Grant
+from policies.guard import allows, authorize, jurisdiction
+
+__all__ = ["ANONYMOUS", "SYSTEM", "Actor", "ActorKind", "Grant", "allows", "authorize", "jurisdiction"]

@@ -1,0 +1,19 @@
+"""The current time, in one place so tests can move it (e.g. to Tết 2026)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# Deadlines are counted on the local calendar of Vietnam (UTC+7, no DST).
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def local_date(instant: datetime):  # -> date
+    """The calendar day in Vietnam on which `instant` falls."""
+    return instant.astimezone(LOCAL_TZ).date()

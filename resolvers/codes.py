@@ -1,0 +1,26 @@
+"""Dossier codes: `<agency code>-<yymmdd>-<4-digit sequence>`, per agency and local day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+# One atomic statement on SQLite (>= 3.35) and PostgreSQL: the row lock taken by the
+# upsert serialises concurrent receptions for the same agency and day until commit.
+UPSERT = (
+    "INSERT INTO dossier_code_counters (agency_id, day, last_sequence) VALUES ({a}, {d}, 1) "
+    "ON CONFLICT (agency_id, day) DO UPDATE "
+    "SET last_sequence = dossier_code_counters.last_sequence + 1 RETURNING last_sequence"
+)
+
+
+async def next_code(conn: BaseDBAsyncClient, *, agency_id: int, agency_code: str, day: date) -> str:
+    """Take the next sequence number for the agency's day, inside the caller's transaction."""
+    if conn.capabilities.dialect == "postgres":
+        sql = UPSERT.format(a="$1", d="$2")
+    else:
+        sql = UPSERT.format(a="?", d="?")
+    _, rows = await conn.execute_query(sql, [agency_id, day])
+    sequence = rows[0]["last_sequence"]
+    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"

@@ -1,0 +1,39 @@
+"""Plain inputs of the dossier use cases (the schema layer converts GraphQL inputs to these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from models.dossiers import ApplicantKind, Channel, DossierStatus
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    kind: ApplicantKind = ApplicantKind.CITIZEN
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class Reception:
+    procedure_code: str
+    unit_code: str
+    channel: Channel
+    applicant: Applicant
+    received_at: datetime | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    unit_code: str | None = None
+    status: tuple[DossierStatus, ...] = ()
+    channel: Channel | None = None
+    procedure_code: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    overdue: bool | None = None
+    search: str | None = None

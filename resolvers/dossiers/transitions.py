@@ -1,0 +1,160 @@
+"""Moving a dossier through its lifecycle, and the apology letter that extends it once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from audit import diff, record
+from models import Dossier, DossierEvent, Procedure
+from models.dossiers import DossierStatus
+from models.errors import BadInput, Conflict, NotFound
+from policies import Actor, ActorKind, authorize, jurisdiction
+from resolvers import clock, validation
+from resolvers.calendar import WorkingCalendar
+from resolvers.deadlines import end_of_day, judge, load_calendar, pause_length, shift
+from resolvers.dossiers.snapshot import snapshot
+from resolvers.lifecycle import END_STATES, DossierAction, next_status
+
+A = DossierAction
+
+
+async def load_for_write(actor: Actor, code: str) -> Dossier:
+    """The dossier, or NOT_FOUND when it does not exist or lies outside the caller's reach."""
+    scope = jurisdiction(actor, "dossier", "read")
+    dossier = await Dossier.get_or_none(code=code)
+    if dossier is None or not scope.covers(dossier.unit_path):
+        raise NotFound(f"dossier {code!r} not found", field="code")
+    return dossier
+
+
+def _resume(dossier: Dossier, changes: dict[str, Any], at: datetime, cal: WorkingCalendar) -> None:
+    """End a supplement pause: both deadlines move by the working days it lasted."""
+    if dossier.paused_at is None:
+        return
+    paused = pause_length(dossier.paused_at, at, cal)
+    changes["paused_at"] = None
+    if dossier.legal_due_at is not None:
+        changes["legal_due_at"] = shift(dossier.legal_due_at, paused, cal)
+        changes["due_at"] = shift(dossier.due_at, paused, cal)
+
+
+def _effects(
+    dossier: Dossier, action: DossierAction, target: DossierStatus, actor: Actor,
+    at: datetime, cal: WorkingCalendar, processing_days: int,
+) -> dict[str, Any]:
+    """The fields an action changes besides status and version."""
+    changes: dict[str, Any] = {}
+    if action is A.ACCEPT:
+        due = end_of_day(cal.add_working_days(clock.local_date(at), processing_days))
+        changes.update(received_at=at, legal_due_at=due, due_at=due)
+    elif action is A.REQUEST_SUPPLEMENT:
+        changes.update(supplement_count=dossier.supplement_count + 1, paused_at=at)
+    elif action is A.SUPPLEMENT:
+        _resume(dossier, changes, at, cal)
+    elif action is A.CONFIRM_PAYMENT:
+        # Confirmed by a payment gateway (a partner) means paid online; by a clerk, at the desk.
+        changes.update(paid_at=at, paid_online=actor.kind is ActorKind.PARTNER)
+    elif action is A.RETURN_RESULT:
+        changes["returned_at"] = at
+    if target in END_STATES and dossier.ended_at is None:
+        _resume(dossier, changes, at, cal)
+        legal_due = changes.get("legal_due_at", dossier.legal_due_at)
+        changes.update(ended_at=at, timeliness=judge(at, legal_due, dossier.supplement_count))
+        if target is DossierStatus.FINISHED:
+            changes["finished_at"] = at
+    return changes
+
+
+async def _apply(
+    dossier: Dossier, actor: Actor, action: str, changes: dict[str, Any], note: str | None,
+    target: DossierStatus | None = None,
+) -> Dossier:
+    """Compare-and-set on `version`: of two concurrent writers exactly one succeeds."""
+    before = snapshot(dossier)
+    status = target or DossierStatus(dossier.status)
+    fields = {**changes, "status": status, "national_status_code": status.national_code}
+    at = clock.now()
+    async with in_transaction():
+        updated = await Dossier.filter(id=dossier.id, version=dossier.version).update(
+            **fields, version=F("version") + 1, updated_at=at
+        )
+        if updated != 1:
+            raise Conflict(
+                f"dossier {dossier.code} was changed by someone else; reload and retry",
+                field="expectedVersion",
+            )
+        await DossierEvent.create(
+            dossier_id=dossier.id, at=at, action=action, from_status=dossier.status,
+            to_status=status, actor_username=actor.name, note=note,
+        )
+        fresh = await Dossier.get(id=dossier.id)
+        await record(
+            actor=actor, action=f"dossier:{action}", object_type="Dossier",
+            object_id=dossier.code, unit_path=dossier.unit_path,
+            changes=diff(before, snapshot(fresh)),
+        )
+    return fresh
+
+
+def _check_version(dossier: Dossier, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != dossier.version:
+        raise Conflict(
+            f"dossier {dossier.code} is at version {dossier.version}, not {expected_version}",
+            field="expectedVersion",
+        )
+
+
+async def transition_dossier(
+    *, actor: Actor, code: str, action: DossierAction, note: str | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Apply one lifecycle action, or refuse it naming the status and the allowed actions."""
+    note = validation.text(note, field="note", max_length=2000, required=False)
+    dossier = await load_for_write(actor, code)
+    authorize(actor, "dossier", action.value, dossier.unit_path)
+    _check_version(dossier, expected_version)
+    target = next_status(DossierStatus(dossier.status), action)
+    procedure = await Procedure.get(id=dossier.procedure_id)
+    changes = _effects(
+        dossier, action, target, actor, clock.now(), await load_calendar(), procedure.processing_days
+    )
+    return await _apply(dossier, actor, action.value, changes, note, target)
+
+
+async def extend_dossier(
+    *, actor: Actor, code: str, new_due_at: datetime, reason: str,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Issue the apology letter: a new appointment, once per dossier, with its reason."""
+    reason_text = validation.text(reason, field="reason", max_length=2000)
+    dossier = await load_for_write(actor, code)
+    authorize(actor, "dossier", "extend", dossier.unit_path)
+    _check_version(dossier, expected_version)
+    if dossier.extended_at is not None:
+        raise BadInput(
+            f"dossier {code} was already extended on {dossier.extended_at:%Y-%m-%d}; "
+            "the new appointment is set once",
+            field="code",
+        )
+    if dossier.ended_at is not None or dossier.due_at is None:
+        raise BadInput(
+            f"only a dossier in processing can be extended; it is {dossier.status}", field="code"
+        )
+    if new_due_at.tzinfo is None:
+        raise BadInput("newDueAt must carry a time zone offset", field="newDueAt")
+    cal = await load_calendar()
+    new_day = clock.local_date(new_due_at)
+    if new_day <= clock.local_date(dossier.due_at):
+        raise BadInput(
+            f"newDueAt must be after the current appointment {clock.local_date(dossier.due_at)}",
+            field="newDueAt",
+        )
+    if not cal.is_working_day(new_day):
+        raise BadInput(f"newDueAt {new_day} is not a working day", field="newDueAt")
+    changes = {"due_at": end_of_day(new_day), "extension_reason": reason_text,
+               "extended_at": clock.now()}
+    return await _apply(dossier, actor, "EXTEND", changes, reason_text)

@@ -1,0 +1,29 @@
+"""The one GraphQL schema, assembled from per-domain parts."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.tools import merge_types
+
+import schema.enums  # noqa: F401  (registers the domain enums with strawberry)
+from schema.catalogue import CatalogueQuery
+from schema.dossiers import DossierMutation, DossierQuery
+from schema.errors import ErrorCodes
+from schema.viewer import ViewerQuery
+
+Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery))
+Mutation = merge_types("Mutation", (DossierMutation,))
+
+
+def build_schema() -> strawberry.Schema:
+    """The schema with its operation-level extensions (no per-field hooks: see PITFALLS)."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[ErrorCodes, lambda: ParserCache(maxsize=256),
+                    lambda: ValidationCache(maxsize=256)],
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,22 @@
+"""The per-request context: the caller and this request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from strawberry.types import Info as StrawberryInfo
+
+from policies import Actor
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    actor: Actor
+    loaders: Loaders = field(default_factory=Loaders)
+    request: Any = None
+    response: Any = None
+
+
+Info: TypeAlias = StrawberryInfo[Context, None]

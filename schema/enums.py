@@ -1,0 +1,24 @@
+"""GraphQL enums, exposing the domain enums under the names in API.md."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.dossiers import ApplicantKind, Channel, DossierStatus, Timeliness
+from models.procedures import OnlineLevel
+from models.units import UnitLevel
+from policies.actor import ActorKind
+from resolvers.lifecycle import DossierAction
+
+UnitLevelEnum = strawberry.enum(UnitLevel, name="UnitLevel")
+OnlineLevelEnum = strawberry.enum(OnlineLevel, name="OnlineLevel")
+ChannelEnum = strawberry.enum(Channel, name="Channel")
+DossierStatusEnum = strawberry.enum(DossierStatus, name="DossierStatus")
+TimelinessEnum = strawberry.enum(Timeliness, name="Timeliness")
+ApplicantKindEnum = strawberry.enum(ApplicantKind, name="ApplicantKind")
+DossierActionEnum = strawberry.enum(DossierAction, name="DossierAction")
+
+
+
+
+ViewerKindEnum = strawberry.enum(ActorKind, name="ActorKind")

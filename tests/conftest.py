@@ -1,0 +1,77 @@
+"""Test harness: every test that takes `db` runs on SQLite and, when TEST_DATABASE_URL is
+set, on PostgreSQL too. Migrations run once per session into a database of this run's
+own (a unique name, dropped at the end); each test starts from empty tables."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from tortoise.context import TortoiseContext
+
+import app as application
+
+TABLES = (
+    "audit_entries", "dossier_events", "dossiers", "dossier_code_counters",
+    "calendar_overrides", "agencies", "procedures", "administrative_units",
+)
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    asyncio.run(application.migrate(f"sqlite://{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    import asyncpg
+
+    base = os.environ["TEST_DATABASE_URL"].rstrip("/")
+    server, _, _ = base.rpartition("/")
+    name = f"motcua_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = f"{server}/{name}"
+    try:
+        asyncio.run(application.migrate(url))
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite://{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
+    """An initialised ORM on a migrated, empty database."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=application.tortoise_config(database_url))
+        if database_url.startswith("postgres"):
+            conn = ctx.connections.get("default")
+            await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        yield ctx
