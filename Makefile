@@ -18,8 +18,13 @@ run: install
 	$(BIN)/python app.py seed --demo --dossiers 2000
 	$(BIN)/python app.py serve
 
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a server database
+# (the suite creates and drops a database of its own there).
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	MOTCUA_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		MOTCUA_TEST_BACKEND=postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS); \
+	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ async def next_code(conn: BaseDBAsyncClient, *, agency_id: int, agency_code: str
         sql = UPSERT.format(a="$1", d="$2")
     else:
         sql = UPSERT.format(a="?", d="?")
-    _, rows = await conn.execute_query(sql, [agency_id, day])
+    # execute_query_dict: the asyncpg client's execute_query drops an INSERT's RETURNING rows.
+    rows = await conn.execute_query_dict(sql, [agency_id, day])
     sequence = rows[0]["last_sequence"]
     return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"

@@ -1,6 +1,8 @@
-"""Test harness: every test that takes `db` runs on SQLite and, when TEST_DATABASE_URL is
-set, on PostgreSQL too. Migrations run once per session into a database of this run's
-own (a unique name, dropped at the end); each test starts from empty tables."""
+"""Test harness. One pytest process tests one database: SQLite by default, PostgreSQL
+with `MOTCUA_TEST_BACKEND=postgres` and TEST_DATABASE_URL (tortoise keeps per-model SQL
+state in the model classes, so one process cannot alternate dialects; `make test` runs
+the suite once per backend). Migrations run once per session into a database of this
+run's own (a unique name, dropped at the end); each test starts from empty tables."""
 
 from __future__ import annotations
 
@@ -22,8 +24,24 @@ TABLES = (
 )
 
 
-def _backends() -> list[str]:
-    return ["sqlite", "postgres"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+BACKEND = os.environ.get("MOTCUA_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgres"):
+    raise pytest.UsageError(f"MOTCUA_TEST_BACKEND must be sqlite or postgres, not {BACKEND!r}")
+if BACKEND == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
+    raise pytest.UsageError("MOTCUA_TEST_BACKEND=postgres needs TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"motcua test database: {BACKEND}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if BACKEND == "postgres":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (real concurrency); set MOTCUA_TEST_BACKEND")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +75,9 @@ def postgres_url() -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+    if BACKEND == "sqlite":
         path = tmp_path / "test.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite://{path}"

@@ -96,7 +96,7 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
 
 
 async def _create(actor, reception, unit, agency, procedure, received_at, key) -> Dossier:
-    online = reception.channel is Channel.ONLINE
+    online = Channel(reception.channel) is Channel.ONLINE
     # Online filings wait for the desk to accept them; the clock starts then.
     status = DossierStatus.NEW if online else DossierStatus.RECEIVED
     due = None if online else due_after(received_at, procedure.processing_days, await load_calendar())

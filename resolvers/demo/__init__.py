@@ -1,0 +1,1 @@
+"""Demo reference data (administrative units, procedures, applicant name material)."""
