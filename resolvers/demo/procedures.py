@@ -261,7 +261,10 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "documents": (
             "Tờ khai đăng ký khai sinh",
             "Giấy chứng sinh",
-            "Văn bản thỏa thuận của cha, mẹ về việc chọn quốc tịch cho con (nếu cha hoặc mẹ là người nước ngoài)",
+            (
+                "Văn bản thỏa thuận của cha, mẹ về việc chọn quốc tịch cho con "
+                "(nếu cha hoặc mẹ là người nước ngoài)"
+            ),
         ),
     },
     {
@@ -282,8 +285,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
     {
         "code": "2.000992",
         "name": (
-            "Thủ tục chứng thực chữ ký người dịch mà người dịch là cộng tác viên "
-            "dịch thuật của Phòng Tư pháp"
+            "Thủ tục chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật của Phòng Tư pháp"
         ),
         "field": "Chứng thực",
         "level": "DISTRICT",
@@ -324,10 +326,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
     },
     {
         "code": "1.001570",
-        "name": (
-            "Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo "
-            "của hộ kinh doanh"
-        ),
+        "name": ("Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo của hộ kinh doanh"),
         "field": "Thành lập và hoạt động của hộ kinh doanh",
         "level": "DISTRICT",
         "processing_days": 3,
@@ -337,10 +336,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
     },
     {
         "code": "1.013225",
-        "name": (
-            "Cấp giấy phép xây dựng mới đối với công trình cấp III, cấp IV và nhà ở "
-            "riêng lẻ"
-        ),
+        "name": ("Cấp giấy phép xây dựng mới đối với công trình cấp III, cấp IV và nhà ở riêng lẻ"),
         "field": "Hoạt động xây dựng",
         "level": "DISTRICT",
         "processing_days": 15,  # nhà ở riêng lẻ: 15 ngày (NĐ 175/2024/NĐ-CP)
@@ -354,10 +350,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
     },
     {
         "code": "1.013228",
-        "name": (
-            "Cấp lại giấy phép xây dựng đối với công trình cấp III, cấp IV và nhà ở "
-            "riêng lẻ"
-        ),
+        "name": ("Cấp lại giấy phép xây dựng đối với công trình cấp III, cấp IV và nhà ở riêng lẻ"),
         "field": "Hoạt động xây dựng",
         "level": "DISTRICT",
         "processing_days": 5,
@@ -430,8 +423,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
     {
         "code": "2.000488",
         "name": (
-            "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang "
-            "cư trú tại Việt Nam"
+            "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam"
         ),
         "field": "Lý lịch tư pháp",
         "level": "PROVINCE",  # Sở Tư pháp
@@ -491,10 +483,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
     },
     {
         "code": "1.012805",
-        "name": (
-            "Giải quyết tranh chấp đất đai thuộc thẩm quyền của Chủ tịch Ủy ban nhân "
-            "dân cấp tỉnh"
-        ),
+        "name": ("Giải quyết tranh chấp đất đai thuộc thẩm quyền của Chủ tịch Ủy ban nhân dân cấp tỉnh"),
         "field": "Đất đai",
         "level": "PROVINCE",
         "processing_days": 60,  # unverified (time limit)
