@@ -16,7 +16,6 @@ from models.text import fold
 from policies import Actor, jurisdiction
 from resolvers import clock, pagination, validation
 from resolvers.dossiers.inputs import DossierFilter
-from resolvers.lifecycle import OPEN_STATES
 
 CURSOR_KIND = "dossier"
 
@@ -66,11 +65,14 @@ async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
 
 
 def _overdue(now: datetime) -> Q:
-    """Open dossiers past their legal deadline; a supplement pause stops the clock."""
+    """Open dossiers past their legal deadline; a supplement pause stops the clock.
+
+    NEW dossiers have no deadline yet, so `legal_due_at < …` already leaves them out, and
+    `ended_at IS NULL` lets the (ended_at, legal_due_at) index serve the filter.
+    """
     running = Q(paused_at__isnull=True, legal_due_at__lt=now)
     paused = Q(paused_at__isnull=False, legal_due_at__lt=F("paused_at"))
-    open_ = Q(status__in=[s.value for s in OPEN_STATES])
-    return open_ & (running | paused)
+    return Q(ended_at__isnull=True) & (running | paused)
 
 
 async def list_dossiers(
