@@ -63,7 +63,7 @@ class WorkingCalendar:
         return day.toordinal() in self._members[day.year]
 
     def add_working_days(self, start: date, days: int) -> date:
-        """The date of the `days`-th working day after `start` (start itself is not counted). days == 0 returns start. Negative days raise ValueError."""
+        """The `days`-th working day after `start` (not counted itself); 0 gives `start`."""
         if days < 0:
             raise ValueError(f"days must be >= 0, got {days}")
         if days == 0:

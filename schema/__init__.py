@@ -9,20 +9,25 @@ from strawberry.tools import merge_types
 import schema.enums  # noqa: F401  (registers the domain enums with strawberry)
 from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
-from schema.errors import ErrorCodes
+from schema.errors import classify_errors
 from schema.viewer import ViewerQuery
 
 Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery))
 Mutation = merge_types("Mutation", (DossierMutation,))
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:  # type: ignore[no-untyped-def]
+        """Codes from API.md on every error; internal ones masked (schema/errors.py)."""
+        classify_errors(errors, execution_context.context if execution_context else None)
+
+
 def build_schema() -> strawberry.Schema:
     """The schema with its operation-level extensions (no per-field hooks: see PITFALLS)."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorCodes, lambda: ParserCache(maxsize=256),
-                    lambda: ValidationCache(maxsize=256)],
+        extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
     )
 
 

@@ -8,47 +8,37 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from models.errors import DomainError
 
 log = logging.getLogger("motcua.errors")
 
 
-def _classify(error: GraphQLError, request_id: str) -> GraphQLError:
+def _classify(error: GraphQLError, request_id: str) -> None:
+    """Set the error's code in place (strawberry returns parse errors from its own list)."""
     original = error.original_error
     if isinstance(original, DomainError):
-        extensions = {"code": original.code}
+        extensions: dict[str, object] = {"code": original.code}
         if original.field:
             extensions["field"] = original.field
         extensions.update({k: v for k, v in original.extra.items() if k != "field"})
-        return GraphQLError(original.message, nodes=error.nodes, source=error.source,
-                            positions=error.positions, path=error.path,
-                            original_error=original, extensions=extensions)
-    if original is None or isinstance(original, GraphQLError):
+        error.message, error.extensions = original.message, extensions
+    elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable-coercion errors: the client's document is wrong.
-        code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
-        error.extensions = {**(error.extensions or {}), "code": code}
-        return error
-    log.error("request %s failed", request_id, exc_info=original)
-    return GraphQLError(
-        f"internal error; request id {request_id}", nodes=error.nodes, path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
-    )
+        error.extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
+    else:
+        log.error("request %s failed", request_id, exc_info=original)
+        error.message = f"internal error; request id {request_id}"
+        error.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        error.original_error = None  # nothing of it may reach the response
 
 
-class ErrorCodes(SchemaExtension):
-    """Give every error a code from API.md; hide internals behind the request id."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if not result or not result.errors:
-            return
-        context = self.execution_context.context
-        actor = getattr(context, "actor", None)
-        request_id = getattr(actor, "request_id", None) or uuid.uuid4().hex
-        result.errors = [_classify(e, request_id) for e in result.errors]
+def classify_errors(errors: list[GraphQLError], context: object) -> None:
+    """Give each error its code; called by the schema's `process_errors` for every error,
+    including parse errors that strawberry raises before any extension hook sees them."""
+    actor = getattr(context, "actor", None)
+    request_id = getattr(actor, "request_id", None) or uuid.uuid4().hex
+    for error in errors:
+        _classify(error, request_id)
