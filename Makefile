@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint migrate seed clean
+.PHONY: install run test lint schema clean
 
 install: $(STAMP)
 
@@ -31,3 +31,6 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var
+
+schema: install
+	$(BIN)/python -c "from schema import schema; open('schema.graphql','w').write(schema.as_str()+'\n')"
