@@ -25,7 +25,10 @@ from strawberry.asgi import GraphQL
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
-from policies import ANONYMOUS, Actor
+from models.errors import Unauthenticated
+from policies import ANONYMOUS, SYSTEM, Actor, store
+from policies.tokens import KeyRing
+from resolvers import identity
 from schema import schema
 from schema.context import Context
 
@@ -37,13 +40,19 @@ load_dotenv(ROOT / ".env")
 class Settings:
     database_url: str
     environment: str
+    keys: KeyRing
 
     @classmethod
     def from_env(cls) -> Settings:
         default_db = f"sqlite://{ROOT / 'var' / 'motcua.sqlite3'}"
+        environment = os.environ.get("APP_ENV", "development")
+        if environment not in ("development", "production"):
+            raise SystemExit(f"APP_ENV must be development or production, not {environment!r}")
         return cls(
             database_url=os.environ.get("DATABASE_URL", default_db),
-            environment=os.environ.get("APP_ENV", "development"),
+            environment=environment,
+            # Refuses a weak or default JWT secret in production (policies/tokens.py).
+            keys=KeyRing.from_env(os.environ, production=environment == "production"),
         )
 
     @property
@@ -69,22 +78,56 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-async def authenticate(request: Request) -> Actor:
-    """The caller of an HTTP request; anonymous without an Authorization header."""
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+async def authenticate(request: Request, keys: KeyRing) -> Actor:
+    """The caller of an HTTP request: anonymous without a token, else the token's user or
+    partner. A token that is sent but not valid raises Unauthenticated (HTTP 401)."""
+    request_id = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
     client = request.client.host if request.client else None
-    return Actor(kind=ANONYMOUS.kind, request_id=request_id, client_address=client)
+    header = request.headers.get("authorization")
+    if header is None:
+        return Actor(kind=ANONYMOUS.kind, request_id=request_id, client_address=client)
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Authorization must be 'Bearer <token>'")
+    await store.refresh()
+    token = token.strip()
+    if identity.is_partner_token(token):
+        return await identity.partner_actor(token, request_id=request_id, client_address=client)
+    return await identity.user_actor(keys, token, request_id=request_id, client_address=client)
+
+
+def unauthenticated(message: str) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 class GraphQLApp(GraphQL):
+    """Strawberry's ASGI app, with authentication before any GraphQL work."""
+
+    def __init__(self, *args: Any, keys: KeyRing, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            try:
+                scope.setdefault("state", {})["actor"] = await authenticate(
+                    Request(scope), self.keys)
+            except Unauthenticated as error:
+                await unauthenticated(error.message)(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        return Context(actor=await authenticate(request), request=request, response=response)
+        actor = getattr(request.state, "actor", None) or ANONYMOUS
+        return Context(actor=actor, keys=self.keys, request=request, response=response)
 
 
 def create_app(settings: Settings | None = None, *, register_orm: bool = True) -> Starlette:
     """The ASGI application; tests pass `register_orm=False` and manage the ORM themselves."""
     settings = settings or Settings.from_env()
-    graphql = GraphQLApp(schema, graphql_ide=None if settings.production else "graphiql")
+    graphql = GraphQLApp(schema, graphql_ide=None if settings.production else "graphiql",
+                         keys=settings.keys)
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -95,6 +138,7 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            await store.load()
             yield
 
     routes = [
@@ -111,6 +155,9 @@ async def migrate(database_url: str) -> None:
 
     try:
         await run_migrations(config=tortoise_config(database_url))
+        await Tortoise.close_connections()
+        await Tortoise.init(config=tortoise_config(database_url))
+        await store.seed_from_csv()  # the default policy, once
     finally:
         await Tortoise.close_connections()
 
@@ -121,8 +168,35 @@ async def seed(database_url: str, *, demo: bool, dossiers: int) -> None:
     await Tortoise.init(config=tortoise_config(database_url))
     try:
         if demo:
-            report = await load_demo(dossiers=dossiers)
-            print(report)
+            from resolvers.demo.users import load_demo_users
+
+            await store.load()
+            print(await load_demo(dossiers=dossiers))
+            print(await load_demo_users())
+    finally:
+        await Tortoise.close_connections()
+
+
+async def partner_command(database_url: str, args: argparse.Namespace) -> int:
+    """Issue or revoke a partner token as the console operator (audited as `system`)."""
+    from models.errors import DomainError
+
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        await store.load()
+        if args.partner_command == "issue":
+            issued = await identity.issue_partner_token(
+                actor=SYSTEM, partner_name=args.name, unit_code=args.unit,
+                scopes=[s.strip() for s in args.scopes.split(",") if s.strip()],
+                expires_in_days=args.days)
+            print(f"token id: {issued.token_id}\ntoken (shown once): {issued.token}")
+        else:
+            await identity.revoke_partner_token(actor=SYSTEM, token_id=args.token_id)
+            print(f"revoked {args.token_id}")
+        return 0
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
     finally:
         await Tortoise.close_connections()
 
@@ -134,6 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     seed_cmd = commands.add_parser("seed", help="load demo data (idempotent)")
     seed_cmd.add_argument("--demo", action="store_true")
     seed_cmd.add_argument("--dossiers", type=int, default=0)
+    partners = commands.add_parser("partners", help="partner tokens").add_subparsers(
+        dest="partner_command", required=True)
+    issue_cmd = partners.add_parser("issue", help="issue a token (the secret is printed once)")
+    issue_cmd.add_argument("--name", required=True)
+    issue_cmd.add_argument("--scopes", required=True, help="comma-separated, e.g. dossier:read")
+    issue_cmd.add_argument("--unit", required=True, help="unit code of the jurisdiction")
+    issue_cmd.add_argument("--days", type=int, default=90)
+    revoke_cmd = partners.add_parser("revoke", help="revoke a token by its id")
+    revoke_cmd.add_argument("token_id")
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -147,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.dossiers < 0:
             parser.error("--dossiers must not be negative")
         asyncio.run(seed(settings.database_url, demo=args.demo, dossiers=args.dossiers))
+    elif args.command == "partners":
+        return asyncio.run(partner_command(settings.database_url, args))
     elif args.command == "serve":
         import uvicorn
 

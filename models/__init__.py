@@ -13,6 +13,7 @@ from models.dossiers import (
     DossierStatus,
     Timeliness,
 )
+from models.identity import CasbinRule, PartnerToken, PolicyRevision, Session, User
 from models.procedures import OnlineLevel, Procedure
 from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
 
@@ -28,7 +29,12 @@ __all__ = [
     "DossierCodeCounter",
     "DossierEvent",
     "DossierStatus",
+    "CasbinRule",
     "OnlineLevel",
+    "PartnerToken",
+    "PolicyRevision",
+    "Session",
+    "User",
     "Procedure",
     "Timeliness",
     "UnitLevel",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from policies.actor import ANONYMOUS, SYSTEM, Actor, ActorKind, Grant
-from policies.guard import allows, authorize, jurisdiction
+from policies.guard import allows, authorize, grants_of, jurisdiction
 
-__all__ = ["ANONYMOUS", "SYSTEM", "Actor", "ActorKind", "Grant", "allows", "authorize", "jurisdiction"]
+__all__ = [
+    "ANONYMOUS", "SYSTEM", "Actor", "ActorKind", "Grant", "allows", "authorize", "grants_of",
+    "jurisdiction",
+]

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-import casbin
-
 from models.errors import Forbidden
 from models.scope import Scope
-from policies.actor import Actor, ActorKind
-
-HERE = Path(__file__).parent
+from policies.actor import Actor, ActorKind, Grant
+from policies.store import enforcer
 
 # What a partner token's scope lets it do, as (object, action) → scope string.
 PARTNER_SCOPES: dict[tuple[str, str], str] = {
@@ -24,14 +18,17 @@ PARTNER_SCOPES: dict[tuple[str, str], str] = {
 }
 
 
-@lru_cache(maxsize=1)
-def enforcer() -> casbin.Enforcer:
-    """The role → (object, action) policy, loaded once from model.conf and policy.csv."""
-    return casbin.Enforcer(str(HERE / "model.conf"), str(HERE / "policy.csv"))
-
-
 def _public(obj: str, act: str) -> bool:
-    return bool(enforcer().enforce("ANONYMOUS", obj, act))
+    return bool(enforcer().enforce("ANONYMOUS", "/", obj, act))
+
+
+def grants_of(username: str) -> tuple[Grant, ...]:
+    """A user's role grants, from the enforcer's `g` rules (`/49/502/*` → unit 502)."""
+    grants = []
+    for _, role, domain in enforcer().get_filtered_named_grouping_policy("g", 0, username):
+        path = domain.removesuffix("*")
+        grants.append(Grant(role=role, unit_code=path.rstrip("/").rsplit("/", 1)[-1], unit_path=path))
+    return tuple(sorted(grants, key=lambda g: (g.unit_path, g.role)))
 
 
 def jurisdiction(actor: Actor, obj: str, act: str) -> Scope:
@@ -44,7 +41,8 @@ def jurisdiction(actor: Actor, obj: str, act: str) -> Scope:
             return Scope.of([actor.partner_unit_path])
         return Scope(())
     e = enforcer()
-    return Scope.of([g.unit_path for g in actor.grants if e.enforce(g.role, obj, act)])
+    # A role name is its own subject in the g matcher, so this asks "may ROLE do it here?".
+    return Scope.of([g.unit_path for g in actor.grants if e.enforce(g.role, g.unit_path, obj, act)])
 
 
 def allows(actor: Actor, obj: str, act: str, unit_path: str | None = None) -> bool:

@@ -10,10 +10,11 @@ import schema.enums  # noqa: F401  (registers the domain enums with strawberry)
 from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
+from schema.identity import IdentityMutation
 from schema.viewer import ViewerQuery
 
 Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery))
-Mutation = merge_types("Mutation", (DossierMutation,))
+Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation))
 
 
 class Schema(strawberry.Schema):

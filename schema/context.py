@@ -8,12 +8,14 @@ from typing import Any, TypeAlias
 from strawberry.types import Info as StrawberryInfo
 
 from policies import Actor
+from policies.tokens import KeyRing
 from schema.loaders import Loaders
 
 
 @dataclass
 class Context:
     actor: Actor
+    keys: KeyRing | None = None  # signs login tokens; set by app.py from the settings
     loaders: Loaders = field(default_factory=Loaders)
     request: Any = None
     response: Any = None

@@ -17,9 +17,10 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import app as application
+from policies import store
 
 TABLES = (
-    "audit_entries", "dossier_events", "dossiers", "dossier_code_counters",
+    "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries", "dossier_events", "dossiers", "dossier_code_counters",
     "calendar_overrides", "agencies", "procedures", "administrative_units",
 )
 
@@ -92,4 +93,7 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         if database_url.startswith("postgres"):
             conn = ctx.connections.get("default")
             await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        # The default policy, as `app.py migrate` seeds it, and a fresh in-memory enforcer.
+        await store.seed_from_csv()
+        await store.load()
         yield ctx

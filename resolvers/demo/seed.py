@@ -8,6 +8,7 @@ which owns the user model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -22,14 +23,14 @@ from resolvers.demo.units import UNITS
 _LEVEL_RANK = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
 
 
-async def load_demo(*, dossiers: int = 0) -> str:
+async def load_demo(*, dossiers: int = 0, progress: Callable[[int], None] | None = None) -> str:
     """Upsert the demo catalogue, top dossiers up to at least `dossiers`, and report in one line."""
     async with in_transaction():
         units = await _upsert_units()
         agencies = await _upsert_agencies(units)
         procedures = await _upsert_procedures()
     existing = await Dossier.all().count()
-    created = await generate(dossiers - existing) if dossiers > existing else 0
+    created = await generate(dossiers - existing, progress=progress) if dossiers > existing else 0
     return (
         f"demo data: {len(units)} units, {agencies} agencies, {procedures} procedures; "
         f"{created} dossiers generated, {existing + created} in all"

@@ -1,0 +1,90 @@
+"""The Casbin enforcer and its rules, kept in the database and reloaded when they change.
+
+Rules live in `casbin_rules` (a small adapter of our own: the published tortoise adapter
+mishandles bulk adds and filtered removal). Every change bumps `policy_revision` in the
+same transaction; each process checks the revision at most once a second and reloads.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import casbin
+from casbin import util
+
+from models.identity import CasbinRule, PolicyRevision
+
+HERE = Path(__file__).parent
+MODEL = str(HERE / "model.conf")
+RECHECK_SECONDS = 1.0
+
+
+def build(rules: list[tuple[str, str, str, str]]) -> casbin.Enforcer:
+    """An in-memory enforcer holding exactly these rules (ptype, v0, v1, v2)."""
+    enforcer = casbin.Enforcer(MODEL)
+    enforcer.add_named_domain_matching_func("g", util.key_match)
+    policies = [[v0, v1, v2] for ptype, v0, v1, v2 in rules if ptype == "p"]
+    groupings = [[v0, v1, v2] for ptype, v0, v1, v2 in rules if ptype == "g"]
+    if policies:
+        enforcer.add_policies(policies)
+    if groupings:
+        enforcer.add_named_grouping_policies("g", groupings)
+    return enforcer
+
+
+def csv_rules() -> list[tuple[str, str, str, str]]:
+    """The default `p` rules of policy.csv."""
+    rows: list[tuple[str, str, str, str]] = []
+    with open(HERE / "policy.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle, skipinitialspace=True):
+            if row and not row[0].startswith("#"):
+                rows.append((row[0], row[1], row[2], row[3] if len(row) > 3 else ""))
+    return rows
+
+
+class _State:
+    enforcer: casbin.Enforcer = build(csv_rules())  # until the database is read
+    revision: int = -1
+    checked_at: float = 0.0
+
+
+def enforcer() -> casbin.Enforcer:
+    """The enforcer in force in this process."""
+    return _State.enforcer
+
+
+async def load() -> None:
+    """Read every rule from the database and swap the enforcer in one assignment."""
+    row = await PolicyRevision.get_or_none(id=1)
+    rules = [(r.ptype, r.v0, r.v1, r.v2) for r in await CasbinRule.all().order_by("id")]
+    _State.enforcer = build(rules)
+    _State.revision = row.revision if row else 0
+    _State.checked_at = time.monotonic()
+
+
+async def refresh() -> None:
+    """Reload when another process changed the policy (checked at most once a second)."""
+    if time.monotonic() - _State.checked_at < RECHECK_SECONDS:
+        return
+    row = await PolicyRevision.get_or_none(id=1)
+    _State.checked_at = time.monotonic()
+    if (row.revision if row else 0) != _State.revision:
+        await load()
+
+
+async def bump_revision() -> None:
+    """Mark the policy changed; call inside the transaction that changed it."""
+    row, _ = await PolicyRevision.get_or_create(id=1, defaults={"revision": 0})
+    await PolicyRevision.filter(id=1).update(revision=row.revision + 1)
+
+
+async def seed_from_csv() -> int:
+    """Insert the default policy when the database has no `p` rules yet; returns rows added."""
+    if await CasbinRule.filter(ptype="p").exists():
+        return 0
+    rules = csv_rules()
+    await CasbinRule.bulk_create([CasbinRule(ptype=p, v0=a, v1=b, v2=c) for p, a, b, c in rules])
+    await bump_revision()
+    return len(rules)

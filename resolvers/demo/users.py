@@ -1,0 +1,45 @@
+"""Demo accounts: the administrator and one official per role (idempotent).
+
+`admin` / `demo-admin` is ADMIN of the three demo provinces; the officials below use the
+password `demo-officer`. They exist for trying the API out, never for production.
+"""
+
+from __future__ import annotations
+
+from models import AdministrativeUnit, CasbinRule, User
+from policies import store
+from resolvers.identity.passwords import hash_password
+
+ADMIN_PASSWORD = "demo-admin"
+OFFICER_PASSWORD = "demo-officer"
+# (username, display name, role, unit code)
+ACCOUNTS = (
+    ("admin", "Quản trị hệ thống", "ADMIN", "49"),
+    ("admin", "Quản trị hệ thống", "ADMIN", "06"),
+    ("admin", "Quản trị hệ thống", "ADMIN", "96"),
+    ("clerk.duongphong", "Hoàng Thị Lan (một cửa xã Dương Phong)", "CLERK", "02014"),
+    ("specialist.bachthong", "Nông Văn Thành (chuyên viên huyện Bạch Thông)", "SPECIALIST", "063"),
+    ("leader.bachthong", "Lý Văn Hùng (lãnh đạo huyện Bạch Thông)", "LEADER", "063"),
+    ("clerk.tamky", "Nguyễn Thị Hoa (một cửa TP Tam Kỳ)", "CLERK", "502"),
+    ("inspector.quangnam", "Trần Văn Minh (thanh tra tỉnh Quảng Nam)", "INSPECTOR", "49"),
+)
+
+
+async def load_demo_users() -> str:
+    """Create the demo accounts and their grants if missing; returns a one-line report."""
+    created = granted = 0
+    for username, display_name, role, unit_code in ACCOUNTS:
+        unit = await AdministrativeUnit.get_or_none(code=unit_code)
+        if unit is None:
+            continue
+        if not await User.exists(username=username):
+            password = ADMIN_PASSWORD if role == "ADMIN" else OFFICER_PASSWORD
+            await User.create(username=username, display_name=display_name,
+                              password_hash=hash_password(password))
+            created += 1
+        _, new = await CasbinRule.get_or_create(ptype="g", v0=username, v1=role, v2=f"{unit.path}*")
+        granted += int(new)
+    if granted:
+        await store.bump_revision()
+    await store.load()
+    return f"demo users: {created} created, {granted} grants added"

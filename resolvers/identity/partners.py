@@ -1,0 +1,94 @@
+"""Partner agencies' tokens: opaque secrets shown once, scoped to actions and a unit subtree."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from audit import record
+from models import AdministrativeUnit, PartnerToken
+from models.errors import BadInput, NotFound, Unauthenticated
+from policies import Actor, ActorKind, authorize
+from resolvers import clock, validation
+
+PREFIX = "mcp_"
+SCOPES = frozenset({"dossier:read", "dossier:read_pii", "dossier:receive", "dossier:return",
+                    "metrics:read", "payment:confirm"})
+MAX_DAYS = 366
+# Writing last use on every request would turn each read into a write; once a minute is enough.
+LAST_USE_GRANULARITY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    token_id: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def issue_partner_token(
+    *, actor: Actor, partner_name: str, scopes: list[str], unit_code: str, expires_in_days: int
+) -> IssuedToken:
+    """Create a token; its secret is in the answer and nowhere else."""
+    name = validation.text(partner_name, field="partnerName", max_length=200) or ""
+    unknown = sorted(set(scopes) - SCOPES)
+    if unknown or not scopes:
+        raise BadInput(f"scopes must be some of {', '.join(sorted(SCOPES))}; unknown: "
+                       f"{', '.join(unknown) or 'none given'}", field="scopes")
+    if not 1 <= expires_in_days <= MAX_DAYS:
+        raise BadInput(f"expiresInDays must be between 1 and {MAX_DAYS}", field="expiresInDays")
+    unit = await AdministrativeUnit.get_or_none(code=unit_code)
+    if unit is None:
+        raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
+    authorize(actor, "partner_token", "issue", unit.path)
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    async with in_transaction():
+        await PartnerToken.create(
+            id=token_id, partner_name=name, scopes=sorted(set(scopes)), unit=unit,
+            secret_hash=_digest(secret), created_by=actor.name,
+            expires_at=clock.now() + timedelta(days=expires_in_days),
+        )
+        await record(actor=actor, action="partner_token:issue", object_type="PartnerToken",
+                     object_id=token_id, unit_path=unit.path,
+                     changes={"partner_name": [None, name], "scopes": [None, sorted(set(scopes))],
+                              "token": [None, "***"]})
+    return IssuedToken(token=f"{PREFIX}{token_id}.{secret}", token_id=token_id)
+
+
+async def revoke_partner_token(*, actor: Actor, token_id: str) -> bool:
+    token = await PartnerToken.get_or_none(id=token_id[:16]).select_related("unit")
+    if token is None:
+        raise NotFound(f"partner token {token_id!r} not found", field="tokenId")
+    authorize(actor, "partner_token", "revoke", token.unit.path)
+    async with in_transaction():
+        await PartnerToken.filter(id=token.id).update(revoked_at=clock.now())
+        await record(actor=actor, action="partner_token:revoke", object_type="PartnerToken",
+                     object_id=token.id, unit_path=token.unit.path)
+    return True
+
+
+def is_partner_token(token: str) -> bool:
+    return token.startswith(PREFIX)
+
+
+async def partner_actor(token: str, *, request_id: str | None, client_address: str | None) -> Actor:
+    """The partner behind a token; checked against the database on every request."""
+    token_id, _, secret = token.removeprefix(PREFIX).partition(".")
+    row = await PartnerToken.get_or_none(id=token_id[:16]).select_related("unit")
+    now = clock.now()
+    if (row is None or not hmac.compare_digest(row.secret_hash, _digest(secret))
+            or row.revoked_at is not None or row.expires_at <= now):
+        raise Unauthenticated("invalid, expired or revoked partner token")
+    if row.last_used_at is None or now - row.last_used_at > LAST_USE_GRANULARITY:
+        await PartnerToken.filter(id=row.id).update(last_used_at=now)
+    return Actor(kind=ActorKind.PARTNER, username=f"partner:{row.id}", scopes=frozenset(row.scopes),
+                 partner_unit_path=row.unit.path, request_id=request_id,
+                 client_address=client_address, extra={"partner": row.partner_name})

@@ -1,0 +1,111 @@
+"""Login, rotating refresh tokens, logout, and turning a bearer token into an Actor."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from audit import record
+from models import Session, User
+from models.audit import AuditOutcome
+from models.errors import Unauthenticated
+from policies import Actor, ActorKind, grants_of, tokens
+from resolvers import clock
+from resolvers.identity.passwords import hash_password, needs_rehash, verify_password
+
+ACCESS_LIFETIME = timedelta(minutes=15)
+REFRESH_LIFETIME = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+
+
+async def _pair(ring: tokens.KeyRing, user: User, session: Session) -> TokenPair:
+    access, claims = tokens.issue(ring, subject=user.username, token_type="access",
+                                  lifetime=ACCESS_LIFETIME, family=session.id, now=clock.now())
+    refresh, refresh_claims = tokens.issue(ring, subject=user.username, token_type="refresh",
+                                           lifetime=REFRESH_LIFETIME, family=session.id,
+                                           now=clock.now())
+    await Session.filter(id=session.id).update(current_refresh_id=refresh_claims.token_id)
+    return TokenPair(access_token=access, refresh_token=refresh, expires_at=claims.expires_at)
+
+
+async def login(*, actor: Actor, ring: tokens.KeyRing, username: str, password: str) -> TokenPair:
+    """Check the password and open a session; failures are audited and say nothing more."""
+    user = await User.get_or_none(username=username[:150])
+    ok = verify_password(user.password_hash if user else None, password[:1024])
+    if not ok or user is None or not user.is_active:
+        await record(actor=actor, action="login", outcome=AuditOutcome.DENIED,
+                     object_type="User", object_id=username[:64], reason="invalid credentials")
+        raise Unauthenticated("invalid username or password")
+    async with in_transaction():
+        if needs_rehash(user.password_hash):
+            await User.filter(id=user.id).update(password_hash=hash_password(password))
+        session = await Session.create(id=uuid.uuid4().hex, user=user, current_refresh_id="",
+                                       expires_at=clock.now() + REFRESH_LIFETIME)
+        pair = await _pair(ring, user, session)
+        await record(actor=_as(user, actor), action="login", object_type="User",
+                     object_id=user.username)
+    return pair
+
+
+async def refresh(*, actor: Actor, ring: tokens.KeyRing, token: str) -> TokenPair:
+    """Rotate: the old refresh token dies; presenting a dead one again revokes the session."""
+    claims = tokens.verify(ring, token, token_type="refresh", now=clock.now())
+    session = await Session.get_or_none(id=claims.family or "").select_related("user")
+    if session is None or session.revoked_at is not None or not session.user.is_active:
+        raise Unauthenticated("session ended; log in again")
+    async with in_transaction():
+        if session.current_refresh_id != claims.token_id:
+            # Reuse of a rotated token means it leaked: end the whole session.
+            await Session.filter(id=session.id).update(revoked_at=clock.now())
+            await record(actor=actor, action="token:refresh", outcome=AuditOutcome.DENIED,
+                         object_type="Session", object_id=session.id,
+                         reason="refresh token reused; session revoked")
+            reused = True
+        else:
+            pair = await _pair(ring, session.user, session)
+            await record(actor=_as(session.user, actor), action="token:refresh",
+                         object_type="Session", object_id=session.id)
+            reused = False
+    if reused:
+        raise Unauthenticated("refresh token already used; session revoked")
+    return pair
+
+
+async def logout(*, actor: Actor) -> bool:
+    """End the caller's session: its access and refresh tokens stop working at once."""
+    family = actor.extra.get("session")
+    if actor.kind is not ActorKind.USER or not family:
+        raise Unauthenticated("log in first")
+    async with in_transaction():
+        await Session.filter(id=family).update(revoked_at=clock.now())
+        await record(actor=actor, action="logout", object_type="Session", object_id=family)
+    return True
+
+
+async def user_actor(
+    ring: tokens.KeyRing, token: str, *, request_id: str | None, client_address: str | None
+) -> Actor:
+    """The Actor behind an access token, or Unauthenticated (expired, revoked, forged…)."""
+    claims = tokens.verify(ring, token, token_type="access", now=clock.now())
+    session = await Session.get_or_none(id=claims.family or "").select_related("user")
+    if session is None or session.revoked_at is not None:
+        raise Unauthenticated("token revoked")
+    if session.user.username != claims.subject or not session.user.is_active:
+        raise Unauthenticated("token revoked")
+    return Actor(kind=ActorKind.USER, username=claims.subject, grants=grants_of(claims.subject),
+                 request_id=request_id, client_address=client_address,
+                 extra={"session": session.id})
+
+
+def _as(user: User, actor: Actor) -> Actor:
+    return Actor(kind=ActorKind.USER, username=user.username, grants=grants_of(user.username),
+                 request_id=actor.request_id, client_address=actor.client_address)

@@ -1,0 +1,178 @@
+"""The demo loader: an idempotent catalogue, and synthetic dossiers that obey the app's rules."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import time, timedelta
+
+from tortoise.connection import get_connection
+
+from models import (
+    AdministrativeUnit,
+    Agency,
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    DossierStatus,
+    Procedure,
+)
+from models.text import fold
+from policies import SYSTEM
+from resolvers import clock
+from resolvers.calendar import default_calendar
+from resolvers.deadlines import due_after, judge
+from resolvers.demo.seed import load_demo
+from resolvers.dossiers import Applicant, Reception, receive_dossier
+from resolvers.lifecycle import END_STATES, TRANSITIONS
+
+N = 500
+CODE = re.compile(r"^(UB\d+)-(\d{6})-(\d{4,})$")
+
+
+async def _counts() -> tuple[int, ...]:
+    return (
+        await AdministrativeUnit.all().count(), await Agency.all().count(),
+        await Procedure.all().count(), await Dossier.all().count(),
+        await DossierEvent.all().count(), await DossierCodeCounter.all().count(),
+    )
+
+
+async def _scalar(sql: str) -> int:
+    rows = await get_connection("default").execute_query_dict(sql)
+    return int(next(iter(rows[0].values())))
+
+
+async def test_load_demo_twice_changes_nothing(db) -> None:
+    first = await load_demo(dossiers=50)
+    counts = await _counts()
+    second = await load_demo(dossiers=50)
+
+    assert await _counts() == counts
+    assert "50 dossiers generated" in first
+    assert "0 dossiers generated, 50 in all" in second
+    units = {unit.code: unit for unit in await AdministrativeUnit.all()}
+    assert units["49"].path == "/49/" and units["502"].path == "/49/502/"
+    assert units["063"].path == "/06/063/"
+    assert units["96"].parent_id is None
+    duong_phong = await AdministrativeUnit.get(name="Xã Dương Phong")
+    assert duong_phong.path.startswith("/06/063/")
+    tam_ky = await Agency.get(code="UB502")
+    assert tam_ky.name == "UBND Thành phố Tam Kỳ" and tam_ky.unit_id == units["502"].id
+    birth = await Procedure.get(code="1.001193")
+    assert birth.search_text == fold(f"1.001193 {birth.name}")
+
+
+async def test_top_up_only_adds_the_difference_with_fresh_codes(db) -> None:
+    await load_demo(dossiers=40)
+    report = await load_demo(dossiers=70)
+
+    assert "30 dossiers generated, 70 in all" in report
+    codes = [d.code for d in await Dossier.all()]
+    assert len(set(codes)) == len(codes) == 70
+    assert await _scalar("SELECT COUNT(*) FROM dossier_events e LEFT JOIN dossiers d "
+                         "ON d.id = e.dossier_id WHERE d.id IS NULL") == 0
+
+
+async def test_generated_dossiers_obey_the_rules(db) -> None:
+    await load_demo(dossiers=N)
+    dossiers = await Dossier.all().order_by("id")
+    procedures = {p.id: p for p in await Procedure.all()}
+    units = {u.id: u for u in await AdministrativeUnit.all()}
+    agencies = {a.id: a for a in await Agency.all()}
+    events: dict[int, list[DossierEvent]] = {}
+    for event in await DossierEvent.all().order_by("id"):
+        events.setdefault(event.dossier_id, []).append(event)
+    calendar = default_calendar()
+    now = clock.now()
+
+    assert len(dossiers) == N
+    for d in dossiers:
+        status = DossierStatus(d.status)
+        procedure, unit = procedures[d.procedure_id], units[d.unit_id]
+        assert d.national_status_code == status.national_code
+        assert d.unit_path == unit.path and agencies[d.agency_id].unit_id == unit.id
+        assert procedure.level == unit.level
+        assert d.search_text == fold(f"{d.code} {d.applicant_name}")
+        assert d.fee == procedure.fee
+        assert (d.paused_at is not None) == (status is DossierStatus.SUPPLEMENT_REQUESTED)
+        history = events[d.id]
+        assert d.version == len(history)
+        assert history[0].action == "RECEIVE" and history[0].from_status is None
+        assert history[-1].to_status == status and history[-1].at <= now
+        for before, after in zip(history, history[1:], strict=False):
+            assert after.at >= before.at
+            assert after.from_status == before.to_status
+            if after.action != "EXTEND":
+                assert TRANSITIONS[DossierStatus(before.to_status)][after.action] == after.to_status
+        if d.received_at is None:
+            assert status in (DossierStatus.NEW, DossierStatus.NOT_ACCEPTED) and d.legal_due_at is None
+        else:
+            assert d.due_at >= d.received_at and d.legal_due_at >= d.received_at
+            local = d.received_at.astimezone(clock.LOCAL_TZ)
+            assert calendar.is_working_day(local.date())
+            assert time(7, 30) <= local.time() <= time(17, 0)  # office hours, on a working day
+            if d.supplement_count == 0:
+                assert d.legal_due_at == due_after(d.received_at, procedure.processing_days, calendar)
+            if d.extended_at is None:
+                assert d.due_at == d.legal_due_at
+        if status in END_STATES:
+            assert d.ended_at is not None and d.timeliness is not None
+            assert d.timeliness == judge(d.ended_at, d.legal_due_at, d.supplement_count)
+        else:
+            assert d.ended_at is None and d.timeliness is None
+        assert (d.finished_at is not None) == (status in (DossierStatus.FINISHED, DossierStatus.RETURNED))
+        assert (d.returned_at is not None) == (status is DossierStatus.RETURNED)
+        if d.applicant_kind == "CITIZEN":
+            assert re.fullmatch(r"0(49|06|96)[0-3]\d{8}", d.applicant_id_number)
+        assert d.applicant_phone is None or re.fullmatch(r"0\d{9}", d.applicant_phone)
+
+    # The same rules as single queries over the tables.
+    assert await _scalar(
+        "SELECT COUNT(*) FROM dossiers WHERE (ended_at IS NULL) <> (timeliness IS NULL)") == 0
+    assert await _scalar("SELECT COUNT(*) FROM dossiers WHERE due_at < received_at") == 0
+    assert await _scalar(
+        "SELECT COUNT(*) FROM dossiers d JOIN procedures p ON p.id = d.procedure_id "
+        "JOIN administrative_units u ON u.id = d.unit_id WHERE p.level <> u.level OR d.unit_path <> u.path"
+    ) == 0
+    assert await _scalar("SELECT COUNT(DISTINCT code) FROM dossiers") == N
+
+    channels = Counter(d.channel for d in dossiers)
+    assert 0.45 < channels[Channel.IN_PERSON] / N < 0.65
+    assert 0.30 < channels[Channel.ONLINE] / N < 0.50
+    assert 0 < channels[Channel.POSTAL] / N < 0.10
+    ended = [d for d in dossiers if d.timeliness is not None]
+    late = sum(d.timeliness == "LATE" for d in ended)
+    assert 0.03 < late / len(ended) < 0.20
+    returned = sum(d.status == DossierStatus.RETURNED for d in dossiers)
+    assert returned / N > 0.6
+    assert sum(d.applicant_kind == "ORGANIZATION" for d in dossiers) > 0
+
+
+async def test_counters_cover_generated_codes_so_live_reception_gets_a_fresh_one(db) -> None:
+    await load_demo(dossiers=N)
+    highest: dict[tuple[str, str], int] = {}
+    for code in await Dossier.all().values_list("code", flat=True):
+        agency_code, day, sequence = CODE.fullmatch(code).groups()  # type: ignore[union-attr]
+        highest[agency_code, day] = max(highest.get((agency_code, day), 0), int(sequence))
+    agency_codes = {a.id: a.code for a in await Agency.all()}
+    counters = {(agency_codes[c.agency_id], f"{c.day:%y%m%d}"): c.last_sequence
+                for c in await DossierCodeCounter.all()}
+    assert all(counters[key] >= sequence for key, sequence in highest.items())
+
+    # A paper dossier entered at the same desk, the same day as a generated one.
+    sample = await Dossier.filter(channel=Channel.IN_PERSON).order_by("-id").first()
+    assert sample is not None
+    unit = await AdministrativeUnit.get(id=sample.unit_id)
+    procedure = await Procedure.get(id=sample.procedure_id)
+    reception = Reception(
+        procedure_code=procedure.code, unit_code=unit.code, channel=Channel.IN_PERSON,
+        applicant=Applicant(name="Trần Thị Bình", id_number="049190001234", phone="0905123456"),
+        received_at=sample.received_at + timedelta(minutes=1),
+    )
+    fresh = await receive_dossier(actor=SYSTEM, reception=reception)
+
+    agency_code, day, _ = CODE.fullmatch(sample.code).groups()  # type: ignore[union-attr]
+    assert fresh.code == f"{agency_code}-{day}-{counters[agency_code, day] + 1:04d}"
+    assert await Dossier.filter(code=fresh.code).count() == 1
