@@ -20,7 +20,8 @@ import app as application
 from policies import store
 
 TABLES = (
-    "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries", "dossier_events", "dossiers", "dossier_code_counters",
+    "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
+    "dossier_events", "dossiers", "dossier_code_counters",
     "calendar_overrides", "agencies", "procedures", "administrative_units",
 )
 

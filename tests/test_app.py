@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 import app as application
+from policies.tokens import KeyRing
 from resolvers import catalogue
 from tests.world import build_world
 
@@ -13,7 +14,8 @@ from tests.world import build_world
 @pytest.fixture
 async def client(db):
     await build_world()
-    asgi = application.create_app(application.Settings("unused", "development"), register_orm=False)
+    settings = application.Settings("unused", "development", KeyRing.from_env({}, production=False))
+    asgi = application.create_app(settings, register_orm=False)
     transport = httpx.ASGITransport(app=asgi)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
