@@ -1,7 +1,8 @@
 """Bulk synthetic dossiers: rows built as tuples, written by COPY (PostgreSQL) or executemany.
 
 Ids are assigned here, after the current maximum, so events can point at their dossier
-before either is written; each batch commits its dossiers, events and code counters together.
+before either is written. Each batch commits on its own; the code counters are raised once at
+the end to the highest sequence used per agency and day, so live receptions never collide.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from resolvers.demo.rows import (
 )
 
 BATCH = {"postgres": 25_000, "sqlite": 5_000}
-# Below this many rows into an empty table, keeping the indexes beats rebuilding them.
+# Below this many rows into an empty table, keeping indexes and foreign keys beats rebuilding them.
 REBUILD_MIN = 100_000
-REBUILT_TABLES = ("dossiers", "dossier_events")
+BULK_TABLES = ("dossiers", "dossier_events")
 # Tax codes start with the province's tax-office code (Quảng Nam 40, Bắc Kạn 47, Cà Mau 20).
 TAX_PREFIX = {"49": "40", "06": "47", "96": "20"}
 HAMLET = {"96": "Ấp"}
@@ -60,11 +61,39 @@ COUNTERS_SQLITE = (
 
 async def generate(count: int, *, seed: int = 766, reference: date | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
-    """Insert `count` synthetic dossiers received over the 24 months before `reference`."""
+    """Insert `count` synthetic dossiers received over the 24 months before `reference` (today)."""
     if count <= 0:
         return 0
     conn = get_connection("default")
     postgres = conn.capabilities.dialect == "postgres"
+    factory, first_id, event_id = await _factory(conn, seed, reference)
+    # Into an empty table, a bulk load is faster without the indexes and foreign keys.
+    restore = await _set_aside(conn) if postgres and first_id == 1 and count >= REBUILD_MIN else []
+    try:
+        return await _load(factory, _copy if postgres else _insert, first_id, event_id, count,
+                           BATCH["postgres" if postgres else "sqlite"], progress)
+    finally:
+        # Once for every code handed out, even after a failed batch: a gap in a sequence is harmless.
+        counters = [(a, date.fromordinal(d), s) for (a, d), s in factory.take_touched().items()]
+        if counters:
+            async with in_transaction() as tx:
+                if postgres:
+                    await tx.execute_query(COUNTERS_PG, [list(c) for c in zip(*counters, strict=True)])
+                else:
+                    await tx.execute_many(COUNTERS_SQLITE, counters)
+        if restore:
+            await _restore(conn, restore)
+        if postgres:
+            for table in BULK_TABLES:  # COPY with explicit ids leaves the sequences behind
+                await conn.execute_script(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+            await conn.execute_script("ANALYZE dossiers, dossier_events, dossier_code_counters")
+
+
+async def _factory(
+    conn: BaseDBAsyncClient, seed: int, reference: date | None
+) -> tuple[DossierFactory, int, int]:
+    """The row factory for this database, and the first free dossier and event ids."""
     now = clock.now()
     if reference is None:
         reference = clock.local_date(now)
@@ -74,7 +103,6 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
     if not sites or not procedures:
         raise ValueError("no units with agencies or no procedures: load the demo catalogue first")
     first_id = await _next_id(conn, "dossiers")
-    event_id = await _next_id(conn, "dossier_events")
     existing = await conn.execute_query_dict(
         "SELECT agency_id, day, last_sequence FROM dossier_code_counters")
     counters = {(r["agency_id"], _ordinal(r["day"])): r["last_sequence"] for r in existing}
@@ -89,19 +117,7 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
     rng = random.Random(seed + first_id - 1)
     factory = DossierFactory(rng, timeline, sites, procedures, counters, days, now,
                              Applicants(rng, reference.year).draw)
-    rebuild = postgres and first_id == 1 and count >= REBUILD_MIN
-    dropped = await _drop_indexes(conn) if rebuild else []
-    try:
-        return await _load(factory, _copy if postgres else _insert, first_id, event_id, count,
-                           BATCH["postgres" if postgres else "sqlite"], progress)
-    finally:
-        if dropped:
-            await _create_indexes(conn, dropped)
-        if postgres:
-            for table in REBUILT_TABLES:  # COPY with explicit ids leaves the sequences behind
-                await conn.execute_script(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
-            await conn.execute_script("ANALYZE dossiers, dossier_events, dossier_code_counters")
+    return factory, first_id, await _next_id(conn, "dossier_events")
 
 
 async def _load(factory: DossierFactory, write: Callable[..., Awaitable[None]], first_id: int,
@@ -110,48 +126,48 @@ async def _load(factory: DossierFactory, write: Callable[..., Awaitable[None]], 
     done = 0
     pending = _batch(factory, first_id, min(batch, count), event_id)
     while pending is not None:
-        rows, events, counters, event_id = pending
-        size = len(rows)
-        following = min(batch, count - done - size)
-        building = (asyncio.to_thread(_batch, factory, first_id + done + size, following, event_id)
+        rows, events, event_id = pending
+        following = min(batch, count - done - len(rows))
+        building = (asyncio.to_thread(_batch, factory, first_id + done + len(rows), following, event_id)
                     if following > 0 else _nothing())
-        _, pending = await asyncio.gather(write(rows, events, counters), building)
-        done += size
+        # Both run to the end before an error is raised, so no thread outlives the load.
+        written, pending = await asyncio.gather(write(rows, events), building, return_exceptions=True)
+        for outcome in (written, pending):
+            if isinstance(outcome, BaseException):
+                raise outcome
+        done += len(rows)
         if progress is not None:
             progress(done)
     return done
 
 
-def _batch(factory: DossierFactory, first: int, size: int, event_id: int) -> tuple[list, list, list, int]:
-    """`size` dossiers from id `first`, their events, and the code counters they raised."""
+def _batch(factory: DossierFactory, first: int, size: int, event_id: int) -> tuple[list, list, int]:
+    """`size` dossiers from id `first`, their events, and the next free event id."""
     rows: list[tuple] = []
     events: list[tuple] = []
     build = factory.build
     for dossier_id in range(first, first + size):
         row, event_id = build(dossier_id, event_id, events)
         rows.append(row)
-    counters = [(agency, date.fromordinal(day), seq) for (agency, day), seq in factory.take_touched().items()]
-    return rows, events, counters, event_id
+    return rows, events, event_id
 
 
 async def _nothing() -> None:
     return None
 
 
-async def _copy(rows: list[tuple], events: list[tuple], counters: list[tuple]) -> None:
+async def _copy(rows: list[tuple], events: list[tuple]) -> None:
     async with in_transaction() as tx, tx.acquire_connection() as raw:
         # A lost batch after a crash is harmless for demo data; waiting for each flush is not.
         await raw.execute("SET LOCAL synchronous_commit = off")
         await raw.copy_records_to_table("dossiers", records=rows, columns=DOSSIER_COLUMNS)
         await raw.copy_records_to_table("dossier_events", records=events, columns=EVENT_COLUMNS)
-        await raw.execute(COUNTERS_PG, *(list(column) for column in zip(*counters, strict=True)))
 
 
-async def _insert(rows: list[tuple], events: list[tuple], counters: list[tuple]) -> None:
+async def _insert(rows: list[tuple], events: list[tuple]) -> None:
     async with in_transaction() as tx:
         await tx.execute_many(_insert_sql("dossiers", DOSSIER_COLUMNS), rows)
         await tx.execute_many(_insert_sql("dossier_events", EVENT_COLUMNS), events)
-        await tx.execute_many(COUNTERS_SQLITE, counters)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -207,32 +223,39 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-async def _drop_indexes(conn: BaseDBAsyncClient) -> list[str]:
-    """Drop the non-unique indexes of the bulk tables; returns their definitions to recreate."""
-    rows = await conn.execute_query_dict(
+async def _set_aside(conn: BaseDBAsyncClient) -> list[str]:
+    """Drop the bulk tables' non-unique indexes and foreign keys; returns what restores them."""
+    tables = [list(BULK_TABLES)]
+    indexes = await conn.execute_query_dict(
         "SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-        "WHERE t.relname = ANY($1::text[]) AND pg_table_is_visible(t.oid) AND NOT x.indisunique",
-        [list(REBUILT_TABLES)],
-    )
-    for row in rows:
-        await conn.execute_script(f'DROP INDEX IF EXISTS "{row["name"]}"')
-    return [row["definition"] for row in rows]
+        "WHERE t.relname = ANY($1::text[]) AND pg_table_is_visible(t.oid) AND NOT x.indisunique", tables)
+    keys = await conn.execute_query_dict(
+        "SELECT c.conname AS name, t.relname AS table, pg_get_constraintdef(c.oid) AS definition "
+        "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+        "WHERE c.contype = 'f' AND t.relname = ANY($1::text[]) AND pg_table_is_visible(t.oid)", tables)
+    for key in keys:
+        await conn.execute_script(f'ALTER TABLE "{key["table"]}" DROP CONSTRAINT "{key["name"]}"')
+    for index in indexes:
+        await conn.execute_script(f'DROP INDEX "{index["name"]}"')
+    return [index["definition"] for index in indexes] + [
+        f'ALTER TABLE "{key["table"]}" ADD CONSTRAINT "{key["name"]}" {key["definition"]}' for key in keys]
 
 
-async def _create_indexes(conn: BaseDBAsyncClient, definitions: list[str]) -> None:
-    """Rebuild on two connections: the trigram index alone takes as long as all the b-trees."""
-    slow = [d for d in definitions if " gin " in d.lower()]
-    fast = [d for d in definitions if d not in slow]
+async def _restore(conn: BaseDBAsyncClient, statements: list[str]) -> None:
+    """Rebuild on two connections: the trigram index alone takes about as long as all the rest."""
+    slow = [s for s in statements if " gin " in s.lower()]
+    # B-trees first; checking the foreign keys once afterwards is one join per key.
+    rest = sorted((s for s in statements if s not in slow), key=lambda s: s.startswith("ALTER"))
 
-    async def build(group: list[str]) -> None:
+    async def run(group: list[str]) -> None:
         async with conn.acquire_connection() as raw:
             await raw.execute("SET maintenance_work_mem = '512MB'")
-            for definition in group:
-                await raw.execute(definition)
+            for statement in group:
+                await raw.execute(statement)
             await raw.execute("RESET maintenance_work_mem")
 
-    await asyncio.gather(build(slow), build(fast))
+    await asyncio.gather(run(slow), run(rest))
 
 
 class Timeline:

@@ -60,7 +60,7 @@ CLOSING = 17 * 3600
 
 T = TypeVar("T")
 # (name, kind, id number, phone, address, folded name)
-Applicant = tuple[str, str, "str | None", "str | None", str, str]
+Applicant = tuple[str, str, str | None, str | None, str, str]
 
 
 class Weighted(Generic[T]):
