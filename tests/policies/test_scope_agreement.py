@@ -7,8 +7,8 @@ import random
 from models import Dossier
 from policies import SYSTEM, Actor, ActorKind, grants_of, jurisdiction, store
 from resolvers.dossiers import Applicant, Reception, receive_dossier
-from resolvers.dossiers.queries import _filtered
 from resolvers.dossiers.inputs import DossierFilter
+from resolvers.dossiers.queries import _filtered
 from resolvers.identity import create_user, grant_role
 from tests.world import build_world
 
