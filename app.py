@@ -25,6 +25,7 @@ from strawberry.asgi import GraphQL
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
+from audit import chain
 from models.errors import Unauthenticated
 from policies import ANONYMOUS, SYSTEM, Actor, store
 from policies.tokens import KeyRing
@@ -158,6 +159,7 @@ async def migrate(database_url: str) -> None:
         await Tortoise.close_connections()
         await Tortoise.init(config=tortoise_config(database_url))
         await store.seed_from_csv()  # the default policy, once
+        await chain.ensure_head()
     finally:
         await Tortoise.close_connections()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from audit.chain import append
 from models.audit import AuditEntry, AuditOutcome
-from policies.actor import Actor
+from policies.actor import Actor, ActorKind
 
 # Never written in clear: the applicant's identifiers and any secret.
 MASKED_FIELDS = frozenset(
@@ -49,18 +50,33 @@ async def record(
     operation_name: str | None = None,
 ) -> AuditEntry:
     """Append one entry; inside a transaction it commits or rolls back with the write."""
-    return await AuditEntry.create(
+    return await append(dict(
         at=datetime.now(UTC),
         actor_kind=actor.kind.value,
         actor_username=actor.username,
-        action=action,
+        actor_roles=roles_of(actor),
+        action=action[:64],
         object_type=object_type,
-        object_id=object_id,
-        unit_path=unit_path,
+        object_id=object_id[:64] if object_id else None,
+        # Entries about no unit (logins, catalogue reads) sit in the actor's own unit.
+        unit_path=unit_path or home_path(actor),
         outcome=outcome,
         reason=reason,
-        operation_name=operation_name,
+        operation_name=operation_name[:128] if operation_name else None,
         request_id=actor.request_id,
         client_address=actor.client_address,
         changes=changes,
-    )
+    ))
+
+
+def roles_of(actor: Actor) -> str | None:
+    """"CLERK@20335, LEADER@502" for users; scopes and jurisdiction for partners."""
+    if actor.kind is ActorKind.PARTNER:
+        return f"{' '.join(sorted(actor.scopes))} @{actor.partner_unit_path}"[:500]
+    return ", ".join(f"{g.role}@{g.unit_code}" for g in actor.grants)[:500] or None
+
+
+def home_path(actor: Actor) -> str | None:
+    if actor.kind is ActorKind.PARTNER:
+        return actor.partner_unit_path
+    return actor.grants[0].unit_path if actor.grants else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.audit import AuditEntry, AuditOutcome
+from models.audit import AuditChainHead, AuditEntry, AuditOutcome
 from models.dossiers import (
     ApplicantKind,
     CalendarOverride,
@@ -19,6 +19,7 @@ from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
 
 __all__ = [
     "AdministrativeUnit",
+    "AuditChainHead",
     "AuditEntry",
     "AuditOutcome",
     "Agency",

@@ -16,12 +16,22 @@ class AuditOutcome(StrEnum):
 
 
 class AuditEntry(Model):
-    """Who did what to which object, with what outcome, and the changed fields old → new."""
+    """Who did what to which object, with what outcome, and the changed fields old → new.
+
+    Entries form a chain: `seq` numbers them without gaps and `hash` is an HMAC over the
+    entry and the previous entry's hash (audit/chain.py), so any edit, deletion,
+    insertion or reordering shows up in verification.
+    """
 
     id = fields.BigIntField(primary_key=True)
+    seq = fields.BigIntField(null=True, unique=True)
+    prev_hash = fields.CharField(max_length=64, null=True)
+    hash = fields.CharField(max_length=64, null=True)
     at = fields.DatetimeField()
     actor_kind = fields.CharField(max_length=16)
     actor_username = fields.CharField(max_length=150, null=True)
+    # The actor's roles and units at the time, e.g. "CLERK@20335" (or a partner's scopes).
+    actor_roles = fields.CharField(max_length=500, null=True)
     action = fields.CharField(max_length=64)
     object_type = fields.CharField(max_length=64, null=True)
     object_id = fields.CharField(max_length=64, null=True)
@@ -38,4 +48,17 @@ class AuditEntry(Model):
         indexes = (
             Index(fields=("object_type", "object_id", "id"), name="audit_object"),
             Index(fields=("at", "id"), name="audit_at"),
+            Index(fields=("actor_username", "id"), name="audit_actor"),
+            Index(fields=("unit_path", "id"), name="audit_unit_path"),
         )
+
+
+class AuditChainHead(Model):
+    """The last sealed entry: locked briefly by each writer, at the end of its transaction."""
+
+    id = fields.IntField(primary_key=True)
+    last_seq = fields.BigIntField(default=0)
+    last_hash = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "audit_chain_head"

@@ -7,13 +7,14 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401  (registers the domain enums with strawberry)
+from schema.audit import AuditOperations, AuditQuery
 from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
 from schema.identity import IdentityMutation
 from schema.viewer import ViewerQuery
 
-Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery))
+Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery, AuditQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation))
 
 
@@ -28,7 +29,8 @@ def build_schema() -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+        extensions=[AuditOperations, lambda: ParserCache(maxsize=256),
+                    lambda: ValidationCache(maxsize=256)],
     )
 
 

@@ -10,10 +10,11 @@ import strawberry
 from models import Dossier as DossierRow
 from models.dossiers import ApplicantKind, Channel, DossierStatus, Timeliness
 from policies import jurisdiction
-from resolvers import clock
+from resolvers import audit_log, clock
 from resolvers import dossiers as use_cases
 from resolvers.deadlines import current_timeliness
 from resolvers.lifecycle import DossierAction
+from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure
 from schema.context import Info
 from schema.pagination import PageInfo
@@ -103,6 +104,7 @@ class Dossier(DossierBase):
     extension_reason: Optional[str]
     version: int
     _id: strawberry.Private[int]
+    _unit_path: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: DossierRow, info: Info) -> Dossier:
@@ -118,7 +120,14 @@ class Dossier(DossierBase):
             legal_due_at=row.legal_due_at, applicant=applicant, fee=row.fee,
             paid_online=row.paid_online, supplement_count=row.supplement_count,
             extension_reason=row.extension_reason, version=row.version, _id=row.id,
+            _unit_path=row.unit_path,
         )
+
+    @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
+    async def history(self, info: Info) -> list[AuditEntry]:
+        rows = await audit_log.dossier_history(actor=info.context.actor, code=self.code,
+                                               unit_path=self._unit_path)
+        return [AuditEntry.from_row(r) for r in rows]
 
     @strawberry.field
     async def events(self, info: Info) -> list[DossierEvent]:

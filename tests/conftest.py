@@ -17,10 +17,12 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import app as application
+from audit import chain
 from policies import store
 
 TABLES = (
     "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
+    "audit_chain_head",
     "dossier_events", "dossiers", "dossier_code_counters",
     "calendar_overrides", "agencies", "procedures", "administrative_units",
 )
@@ -109,4 +111,5 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         # The default policy, as `app.py migrate` seeds it, and a fresh in-memory enforcer.
         await store.seed_from_csv()
         await store.load()
+        await chain.ensure_head()
         yield ctx

@@ -84,7 +84,10 @@ async def test_receive_bad_input_names_the_field_and_writes_nothing(world, paylo
     assert result.errors[0]["extensions"]["field"] == field
     assert result.errors[0]["message"] == message
     assert await Dossier.all().count() == 0
-    assert await AuditEntry.all().count() == 0
+    # the attempt is on the trail as a failed operation, and no reception was recorded
+    assert await AuditEntry.filter(action="dossier:receive").count() == 0
+    attempt = await AuditEntry.get(action="mutation:receiveDossier")
+    assert (attempt.outcome, attempt.reason) == ("ERROR", message)
 
 
 @pytest.mark.parametrize(("payload", "fragment"), [
