@@ -42,6 +42,7 @@ class Settings:
     database_url: str
     environment: str
     keys: KeyRing
+    audit_key: bytes = chain.DEVELOPMENT_KEY
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,11 +55,20 @@ class Settings:
             environment=environment,
             # Refuses a weak or default JWT secret in production (policies/tokens.py).
             keys=KeyRing.from_env(os.environ, production=environment == "production"),
+            audit_key=_audit_key(environment),
         )
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+
+def _audit_key(environment: str) -> bytes:
+    """The HMAC key of the audit chain; production needs a real one (32+ bytes)."""
+    key = os.environ.get("AUDIT_KEY", "").encode()
+    if environment == "production" and (len(key) < 32 or key == chain.DEVELOPMENT_KEY):
+        raise SystemExit("AUDIT_KEY must be set to a secret of at least 32 bytes in production")
+    return key or chain.DEVELOPMENT_KEY
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -124,9 +134,51 @@ class GraphQLApp(GraphQL):
         return Context(actor=actor, keys=self.keys, request=request, response=response)
 
 
+async def export_audit_csv(request: Request, keys: KeyRing) -> Any:
+    """GET /audit/export.csv?from=&to=&actor=&action=&unitCode=&outcome=: a filtered range as
+    CSV, with the same authentication, jurisdiction and audit as the GraphQL API."""
+    from datetime import datetime
+
+    from starlette.responses import StreamingResponse
+
+    from models.audit import AuditOutcome
+    from models.errors import DomainError
+    from resolvers import audit_log
+
+    try:
+        actor = await authenticate(request, keys)
+    except Unauthenticated as error:
+        return unauthenticated(error.message)
+    params = request.query_params
+    try:
+        flt = audit_log.AuditFilter(
+            actor=params.get("actor"), action=params.get("action"),
+            object_type=params.get("objectType"), object_id=params.get("objectId"),
+            unit_code=params.get("unitCode"),
+            outcome=AuditOutcome(params["outcome"]) if "outcome" in params else None,
+            at_from=datetime.fromisoformat(params["from"]) if "from" in params else None,
+            at_to=datetime.fromisoformat(params["to"]) if "to" in params else None)
+        rows = await audit_log.export_csv(actor=actor, flt=flt)
+    except ValueError as error:
+        return JSONResponse({"errors": [{"message": f"bad query parameter: {error}",
+                                         "extensions": {"code": "BAD_USER_INPUT"}}]}, 400)
+    except DomainError as error:
+        if error.code == "FORBIDDEN":
+            from audit import record
+
+            await record(actor=actor, action="audit:export", outcome=AuditOutcome.DENIED,
+                         object_type="AuditLog", reason=error.message)
+        status = {"FORBIDDEN": 403, "BAD_USER_INPUT": 400}.get(error.code, 400)
+        return JSONResponse({"errors": [{"message": error.message,
+                                         "extensions": {"code": error.code}}]}, status)
+    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="audit.csv"'})
+
+
 def create_app(settings: Settings | None = None, *, register_orm: bool = True) -> Starlette:
     """The ASGI application; tests pass `register_orm=False` and manage the ORM themselves."""
     settings = settings or Settings.from_env()
+    chain.configure(settings.audit_key)
     graphql = GraphQLApp(schema, graphql_ide=None if settings.production else "graphiql",
                          keys=settings.keys)
 
@@ -142,8 +194,12 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             await store.load()
             yield
 
+    async def audit_export(request: Request) -> Any:
+        return await export_audit_csv(request, settings.keys)
+
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/audit/export.csv", audit_export, methods=["GET"]),
         WebSocketRoute("/graphql", graphql),
         Route("/health", health),
     ]
@@ -179,10 +235,27 @@ async def seed(database_url: str, *, demo: bool, dossiers: int) -> None:
         await Tortoise.close_connections()
 
 
+async def verify_audit(settings: Settings) -> int:
+    """`audit verify`: 0 when the chain is intact, 1 naming the first bad entry."""
+    chain.configure(settings.audit_key)
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        result = await chain.verify()
+    finally:
+        await Tortoise.close_connections()
+    if result.ok:
+        print(f"audit trail intact: {result.checked} entries checked")
+        return 0
+    print(f"audit trail broken after {result.checked} good entries: {result.problem} "
+          f"(first bad entry id: {result.first_bad_id})", file=sys.stderr)
+    return 1
+
+
 async def partner_command(database_url: str, args: argparse.Namespace) -> int:
     """Issue or revoke a partner token as the console operator (audited as `system`)."""
     from models.errors import DomainError
 
+    chain.configure(Settings.from_env().audit_key)
     await Tortoise.init(config=tortoise_config(database_url))
     try:
         await store.load()
@@ -217,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     issue_cmd.add_argument("--scopes", required=True, help="comma-separated, e.g. dossier:read")
     issue_cmd.add_argument("--unit", required=True, help="unit code of the jurisdiction")
     issue_cmd.add_argument("--days", type=int, default=90)
+    audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", required=True)
+    audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
     revoke_cmd = partners.add_parser("revoke", help="revoke a token by its id")
     revoke_cmd.add_argument("token_id")
     serve_cmd = commands.add_parser("serve", help="serve the API")
@@ -232,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.dossiers < 0:
             parser.error("--dossiers must not be negative")
         asyncio.run(seed(settings.database_url, demo=args.demo, dossiers=args.dossiers))
+    elif args.command == "audit":
+        return asyncio.run(verify_audit(settings))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings.database_url, args))
     elif args.command == "serve":
