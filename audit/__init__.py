@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from audit.recorder import MASKED_FIELDS, diff, record
+from audit.recorder import MASKED_FIELDS, diff, record, start_request
 
-__all__ = ["MASKED_FIELDS", "diff", "record"]
+__all__ = ["MASKED_FIELDS", "diff", "record", "start_request"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from models.audit import AuditChainHead, AuditEntry
@@ -57,12 +59,19 @@ async def ensure_head() -> None:
 
 async def append(fields: dict[str, Any]) -> AuditEntry:
     """Insert one sealed entry; inside the caller's transaction it commits with the write."""
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        return await _seal(fields)  # no savepoint: the caller's transaction is enough
     async with in_transaction():
-        head = await AuditChainHead.select_for_update().get(id=1)
-        fields = {**fields, "seq": head.last_seq + 1, "prev_hash": head.last_hash}
-        fields["hash"] = digest(fields)
-        entry = await AuditEntry.create(**fields)
-        await AuditChainHead.filter(id=1).update(last_seq=fields["seq"], last_hash=fields["hash"])
+        return await _seal(fields)
+
+
+async def _seal(fields: dict[str, Any]) -> AuditEntry:
+    # The row lock on the head is held until commit: writers queue here, at their very end.
+    head = await AuditChainHead.select_for_update().get(id=1)
+    fields = {**fields, "seq": head.last_seq + 1, "prev_hash": head.last_hash}
+    fields["hash"] = digest(fields)
+    entry = await AuditEntry.create(**fields)
+    await AuditChainHead.filter(id=1).update(last_seq=fields["seq"], last_hash=fields["hash"])
     return entry
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +15,21 @@ from policies.actor import Actor, ActorKind
 MASKED_FIELDS = frozenset(
     {"applicant_id_number", "applicant_phone", "applicant_address", "password", "token"}
 )
+
+
+# Entries written during the current request, so the operation-level entry can be left out
+# when the use case already recorded the action itself (a list: shared by child tasks).
+_written: ContextVar[list[int] | None] = ContextVar("audit_written", default=None)
+_operation: ContextVar[Callable[[], str | None] | None] = ContextVar("audit_operation", default=None)
+
+
+def start_request(operation_name: Callable[[], str | None] | None = None) -> list[int]:
+    """Begin counting this request's entries; `operation_name` is asked when an entry is
+    written (the name is known only once the document is parsed). Returns the counter."""
+    counter = [0]
+    _written.set(counter)
+    _operation.set(operation_name)
+    return counter
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -50,6 +67,9 @@ async def record(
     operation_name: str | None = None,
 ) -> AuditEntry:
     """Append one entry; inside a transaction it commits or rolls back with the write."""
+    counter = _written.get()
+    if counter is not None:
+        counter[0] += 1
     return await append(dict(
         at=datetime.now(UTC),
         actor_kind=actor.kind.value,
@@ -62,11 +82,16 @@ async def record(
         unit_path=unit_path or home_path(actor),
         outcome=outcome,
         reason=reason,
-        operation_name=operation_name[:128] if operation_name else None,
+        operation_name=(operation_name or _current_operation() or "")[:128] or None,
         request_id=actor.request_id,
         client_address=actor.client_address,
         changes=changes,
     ))
+
+
+def _current_operation() -> str | None:
+    getter = _operation.get()
+    return getter() if getter else None
 
 
 def roles_of(actor: Actor) -> str | None:

@@ -12,7 +12,7 @@ from graphql import FieldNode, GraphQLError, get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
 
-from audit import record
+from audit import record, start_request
 from models.audit import AuditOutcome
 from models.errors import DomainError, Forbidden, Unauthenticated
 from resolvers import audit_log
@@ -50,12 +50,16 @@ class AuditOperations(SchemaExtension):
     """One entry per operation, written before the response leaves; no entry, no answer."""
 
     async def on_operation(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        written = start_request(lambda: execution.operation_name)
         yield
         execution = self.execution_context
         actor = getattr(execution.context, "actor", None)
         if actor is None:
             return
         action, outcome, reason = _summary(execution)
+        if outcome is AuditOutcome.ALLOWED and written[0] and action.startswith("mutation:"):
+            return  # the use case recorded the action, with its changes, in its transaction
         try:
             await record(actor=actor, action=action, outcome=outcome, reason=reason,
                          operation_name=execution.operation_name)
