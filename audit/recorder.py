@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from audit.chain import append
-from models.audit import AuditEntry, AuditOutcome
+from models.audit import AuditOutcome
 from policies.actor import Actor, ActorKind
 
 # Never written in clear: the applicant's identifiers and any secret.
@@ -65,12 +65,12 @@ async def record(
     changes: dict[str, list[Any]] | None = None,
     reason: str | None = None,
     operation_name: str | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one entry; inside a transaction it commits or rolls back with the write."""
     counter = _written.get()
     if counter is not None:
         counter[0] += 1
-    return await append(dict(
+    await append(dict(
         at=datetime.now(UTC),
         actor_kind=actor.kind.value,
         actor_username=actor.username,
