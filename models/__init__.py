@@ -14,6 +14,7 @@ from models.dossiers import (
     Timeliness,
 )
 from models.identity import CasbinRule, PartnerToken, PolicyRevision, Session, User
+from models.metrics import ROLLUP_COUNTERS, Feedback, FeedbackKind, UnitDailyStats
 from models.procedures import OnlineLevel, Procedure
 from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
 
@@ -30,6 +31,8 @@ __all__ = [
     "DossierCodeCounter",
     "DossierEvent",
     "DossierStatus",
+    "Feedback",
+    "FeedbackKind",
     "CasbinRule",
     "OnlineLevel",
     "PartnerToken",
@@ -37,7 +40,9 @@ __all__ = [
     "Session",
     "User",
     "Procedure",
+    "ROLLUP_COUNTERS",
     "Timeliness",
+    "UnitDailyStats",
     "UnitLevel",
     "unit_path",
 ]

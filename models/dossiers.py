@@ -101,6 +101,12 @@ class Dossier(Model):
     paid_at = fields.DatetimeField(null=True)
     components_digitized = fields.BooleanField(default=False)
     result_electronic = fields.BooleanField(default=False)
+    # What the 766 digitisation and publicity indicators count.
+    certified_copies_electronic = fields.BooleanField(default=False)
+    reused_digitized_data = fields.BooleanField(default=False)
+    synced_to_portal_at = fields.DatetimeField(null=True)
+    # Working days from reception to the end of processing, fixed when processing ends.
+    processing_days = fields.IntField(null=True)
 
     idempotency_key = fields.CharField(max_length=128, null=True, unique=True)
     version = fields.IntField(default=1)

@@ -15,6 +15,7 @@ PARTNER_SCOPES: dict[tuple[str, str], str] = {
     ("dossier", "RETURN_RESULT"): "dossier:return",
     ("dossier", "CONFIRM_PAYMENT"): "payment:confirm",
     ("metrics", "read"): "metrics:read",
+    ("dossier", "sync"): "dossier:sync",
 }
 
 

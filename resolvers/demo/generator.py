@@ -36,6 +36,7 @@ from resolvers.demo.rows import (
     Site,
     Weighted,
 )
+from resolvers.metrics import rollups
 
 BATCH = {"postgres": 25_000, "sqlite": 5_000}
 # Below this many rows into an empty table, keeping indexes and foreign keys beats rebuilding them.
@@ -88,6 +89,10 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
                 await conn.execute_script(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
             await conn.execute_script("ANALYZE dossiers, dossier_events, dossier_code_counters")
+        # The metrics rollup, from the same definitions the live path keeps incrementally.
+        await rollups.rebuild()
+        if postgres:
+            await conn.execute_script("ANALYZE unit_daily_stats")
 
 
 async def _factory(

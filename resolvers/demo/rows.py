@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from models.dossiers import Channel, DossierStatus
+from resolvers.calendar import default_calendar
+from resolvers.clock import local_date
 from resolvers.deadlines import judge
 
 if TYPE_CHECKING:  # the generator builds the timeline and imports this module
@@ -27,7 +29,8 @@ DOSSIER_COLUMNS = (
     "legal_due_at", "due_at", "finished_at", "returned_at", "ended_at", "timeliness",
     "supplement_count", "paused_at", "extension_reason", "extended_at", "fee", "paid_online",
     "paid_at", "components_digitized", "result_electronic", "idempotency_key", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "certified_copies_electronic", "reused_digitized_data",
+    "synced_to_portal_at", "processing_days",
 )
 EVENT_COLUMNS = ("id", "dossier_id", "at", "action", "from_status", "to_status", "actor_username", "note")
 
@@ -119,6 +122,7 @@ class DossierFactory:
                  procedures: Sequence[Proc], counters: dict[tuple[int, int], int],
                  days: Sequence[int], now: datetime, applicant: Callable[[Site], Applicant]) -> None:
         self.rnd = rng.random
+        self.calendar = default_calendar()
         self.tl = timeline
         self.counters = counters
         self.touched: dict[tuple[int, int], int] = {}
@@ -295,7 +299,21 @@ class DossierFactory:
             channel == ONLINE or self.rnd() < (0.3 if channel == IN_PERSON else 0.15),
             electronic and (status == FINISHED or status == RETURNED), None, kept,
             fromts(submitted, UTC), fromts(last, UTC),
+            *self._scorecard_facts(channel, received, ended),
         ), event_id + kept
+
+    def _scorecard_facts(self, channel: str, received: float | None, ended: float | None) -> tuple:
+        """Certified copies, re-used data, portal sync and processing days (766 indicators)."""
+        online = channel == ONLINE
+        rnd = self.rnd
+        processing = None
+        if received is not None and ended is not None:
+            processing = self.calendar.working_days_between(
+                local_date(datetime.fromtimestamp(received, UTC)),
+                local_date(datetime.fromtimestamp(ended, UTC)))
+        synced = _stamp(received + 600) if received is not None and rnd() < 0.93 else None
+        return (rnd() < (0.35 if online else 0.12), rnd() < (0.3 if online else 0.05), synced,
+                processing)
 
     def _code(self, site: Site, submitted: int) -> str:
         """`<agency>-<yymmdd>-<seq>` on the local day of submission, as `resolvers.codes` makes it."""

@@ -88,6 +88,8 @@ async def _upsert_procedures() -> int:
             "processing_days": item["processing_days"],
             "fee": item["fee"],
             "online_level": OnlineLevel(str(item["online_level"])),
+            # Fees of procedures offered online can be paid through the portal.
+            "payable_online": bool(item["fee"]) and str(item["online_level"]) != "NONE",
             "documents": list(item["documents"]),  # type: ignore[call-overload]
             "search_text": fold(f"{code} {name}"),
         }

@@ -11,7 +11,7 @@ from resolvers.dossiers.queries import (
     track_dossier,
 )
 from resolvers.dossiers.reception import receive_dossier
-from resolvers.dossiers.transitions import extend_dossier, transition_dossier
+from resolvers.dossiers.transitions import extend_dossier, record_portal_sync, transition_dossier
 
 __all__ = [
     "Applicant",
@@ -23,6 +23,7 @@ __all__ = [
     "get_dossier",
     "list_dossiers",
     "receive_dossier",
+    "record_portal_sync",
     "track_dossier",
     "transition_dossier",
 ]

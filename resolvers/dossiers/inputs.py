@@ -25,6 +25,10 @@ class Reception:
     applicant: Applicant
     received_at: datetime | None = None
     idempotency_key: str | None = None
+    # None: digitised when filed online. The other two are what the 766 scorecard counts.
+    components_digitized: bool | None = None
+    certified_copies_electronic: bool = False
+    reused_digitized_data: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from resolvers.codes import next_code
 from resolvers.deadlines import due_after, load_calendar
 from resolvers.dossiers.inputs import Applicant, Reception
 from resolvers.dossiers.snapshot import snapshot
+from resolvers.metrics import rollups
 
 # A paper dossier may be entered late, but not dated in the future (clock skew allowed).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -125,7 +126,10 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             legal_due_at=due,
             due_at=due,
             fee=procedure.fee,
-            components_digitized=online,
+            components_digitized=(online if reception.components_digitized is None
+                                  else reception.components_digitized),
+            certified_copies_electronic=reception.certified_copies_electronic,
+            reused_digitized_data=reception.reused_digitized_data,
             idempotency_key=key,
             using_db=conn,
         )
@@ -138,6 +142,8 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             actor_username=actor.name,
             using_db=conn,
         )
+        await rollups.apply(unit_id=unit.id, unit_path=unit.path,
+                            changes=rollups.contribution(dossier))
         await record(
             actor=actor,
             action="dossier:receive",

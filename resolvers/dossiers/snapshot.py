@@ -10,7 +10,9 @@ from models import Dossier
 AUDITED = (
     "status", "national_status_code", "received_at", "legal_due_at", "due_at", "finished_at",
     "returned_at", "ended_at", "timeliness", "supplement_count", "paused_at",
-    "extension_reason", "extended_at", "paid_online", "paid_at", "version",
+    "extension_reason", "extended_at", "paid_online", "paid_at", "version", "processing_days",
+    "result_electronic", "components_digitized", "certified_copies_electronic",
+    "reused_digitized_data", "synced_to_portal_at",
     "applicant_name", "applicant_id_number", "applicant_phone", "applicant_address",
 )
 

@@ -18,6 +18,7 @@ from resolvers.calendar import WorkingCalendar
 from resolvers.deadlines import end_of_day, judge, load_calendar, pause_length, shift
 from resolvers.dossiers.snapshot import snapshot
 from resolvers.lifecycle import END_STATES, DossierAction, next_status
+from resolvers.metrics import rollups
 
 A = DossierAction
 
@@ -64,6 +65,10 @@ def _effects(
         _resume(dossier, changes, at, cal)
         legal_due = changes.get("legal_due_at", dossier.legal_due_at)
         changes.update(ended_at=at, timeliness=judge(at, legal_due, dossier.supplement_count))
+        received_at = changes.get("received_at", dossier.received_at)
+        if received_at is not None:
+            changes["processing_days"] = cal.working_days_between(
+                clock.local_date(received_at), clock.local_date(at))
         if target is DossierStatus.FINISHED:
             changes["finished_at"] = at
     return changes
@@ -92,6 +97,9 @@ async def _apply(
             to_status=status, actor_username=actor.name, note=note,
         )
         fresh = await Dossier.get(id=dossier.id)
+        await rollups.apply(unit_id=dossier.unit_id, unit_path=dossier.unit_path,
+                            changes=rollups.delta(rollups.contribution(dossier),
+                                                  rollups.contribution(fresh)))
         await record(
             actor=actor, action=f"dossier:{action}", object_type="Dossier",
             object_id=dossier.code, unit_path=dossier.unit_path,
@@ -110,7 +118,7 @@ def _check_version(dossier: Dossier, expected_version: int | None) -> None:
 
 async def transition_dossier(
     *, actor: Actor, code: str, action: DossierAction, note: str | None = None,
-    expected_version: int | None = None,
+    expected_version: int | None = None, result_electronic: bool | None = None,
 ) -> Dossier:
     """Apply one lifecycle action, or refuse it naming the status and the allowed actions."""
     note = validation.text(note, field="note", max_length=2000, required=False)
@@ -122,7 +130,25 @@ async def transition_dossier(
     changes = _effects(
         dossier, action, target, actor, clock.now(), await load_calendar(), procedure.processing_days
     )
+    if result_electronic is not None:
+        if action is not A.FINISH:
+            raise BadInput("resultElectronic is given with FINISH only", field="resultElectronic")
+        changes["result_electronic"] = result_electronic
     return await _apply(dossier, actor, action.value, changes, note, target)
+
+
+async def record_portal_sync(*, actor: Actor, codes: list[str]) -> int:
+    """Mark dossiers as synchronised to the national portal; returns how many changed."""
+    if not 1 <= len(codes) <= 500:
+        raise BadInput("codes must hold 1 to 500 dossier codes", field="codes")
+    changed = 0
+    for code in codes:
+        dossier = await load_for_write(actor, code)
+        authorize(actor, "dossier", "sync", dossier.unit_path)
+        if dossier.synced_to_portal_at is None:
+            await _apply(dossier, actor, "PORTAL_SYNC", {"synced_to_portal_at": clock.now()}, None)
+            changed += 1
+    return changed
 
 
 async def extend_dossier(

@@ -18,7 +18,7 @@ from resolvers import clock, validation
 
 PREFIX = "mcp_"
 SCOPES = frozenset({"dossier:read", "dossier:read_pii", "dossier:receive", "dossier:return",
-                    "metrics:read", "payment:confirm"})
+                    "dossier:sync", "metrics:read", "payment:confirm"})
 MAX_DAYS = 366
 # Writing last use on every request would turn each read into a write; once a minute is enough.
 LAST_USE_GRANULARITY = timedelta(minutes=1)

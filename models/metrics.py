@@ -1,0 +1,84 @@
+"""Stored facts for the metrics: per-unit daily rollups and citizens' feedback."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+# Counters of unit_daily_stats, in the order the rollup code adds them.
+# received_*: dossiers received that day (properties of the dossier, whenever they become true)
+# resolved_*: dossiers whose processing ended that day
+ROLLUP_COUNTERS = (
+    "received", "received_in_person", "received_online", "received_postal",
+    "received_with_fee", "paid_online", "components_digitized", "certified_copies_electronic",
+    "reused_digitized_data", "synced_to_portal",
+    "resolved", "resolved_early", "resolved_on_time", "resolved_late", "processing_days_sum",
+    "results_electronic",
+)
+
+
+class UnitDailyStats(Model):
+    """Counters per unit and local day, kept in the transaction of every change they count."""
+
+    id = fields.BigIntField(primary_key=True)
+    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="daily_stats", on_delete=fields.CASCADE
+    )
+    unit_path = fields.CharField(max_length=128)
+    day = fields.DateField()
+    received = fields.IntField(default=0)
+    received_in_person = fields.IntField(default=0)
+    received_online = fields.IntField(default=0)
+    received_postal = fields.IntField(default=0)
+    received_with_fee = fields.IntField(default=0)
+    paid_online = fields.IntField(default=0)
+    components_digitized = fields.IntField(default=0)
+    certified_copies_electronic = fields.IntField(default=0)
+    reused_digitized_data = fields.IntField(default=0)
+    synced_to_portal = fields.IntField(default=0)
+    resolved = fields.IntField(default=0)
+    resolved_early = fields.IntField(default=0)
+    resolved_on_time = fields.IntField(default=0)
+    resolved_late = fields.IntField(default=0)
+    processing_days_sum = fields.BigIntField(default=0)
+    results_electronic = fields.IntField(default=0)
+
+    class Meta:
+        table = "unit_daily_stats"
+        unique_together = (("unit", "day"),)
+        indexes = (Index(fields=("unit_path", "day"), name="unit_daily_path_day"),)
+
+
+class FeedbackKind(StrEnum):
+    COMPLAINT = "COMPLAINT"  # phản ánh, kiến nghị: handled within 15 working days
+    RATING = "RATING"  # the applicant's satisfaction with how a dossier was handled
+
+
+class Feedback(Model):
+    """A citizen's complaint or rating, tied to a unit and optionally a dossier."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharEnumField(FeedbackKind, max_length=16)
+    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="feedback", on_delete=fields.RESTRICT
+    )
+    unit_path = fields.CharField(max_length=128)
+    dossier: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Dossier", related_name="feedback", null=True, on_delete=fields.SET_NULL
+    )
+    content = fields.TextField(default="")
+    submitted_at = fields.DatetimeField()
+    due_at = fields.DatetimeField(null=True)
+    handled_at = fields.DatetimeField(null=True)
+    response = fields.TextField(null=True)
+    # The citizen's verdict on the handling of a complaint (None until asked).
+    satisfied = fields.BooleanField(null=True)
+    # 1–5 for a RATING; 4 and 5 count as satisfied.
+    rating = fields.SmallIntField(null=True)
+
+    class Meta:
+        table = "feedback"
+        indexes = (Index(fields=("unit_path", "submitted_at"), name="feedback_path_submitted"),)
