@@ -12,9 +12,10 @@ from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
 from schema.identity import IdentityMutation
+from schema.metrics import MetricsQuery
 from schema.viewer import ViewerQuery
 
-Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery, AuditQuery))
+Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, AuditQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation))
 
 

@@ -1,0 +1,168 @@
+"""The measures of a unit over a period, aggregated in SQL from the rollup and the rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from tortoise import connections
+
+from models import ROLLUP_COUNTERS
+from resolvers.clock import now as current_time
+from resolvers.deadlines import start_of_local_day
+from resolvers.metrics.rollups import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
+
+CHANNELS = ("IN_PERSON", "ONLINE", "POSTAL")
+# Extra counters besides the rollup's: open dossiers now, and citizens' feedback.
+LIVE_COUNTERS = ("in_progress", "overdue", "ratings", "ratings_satisfied", "complaints_due",
+                 "complaints_on_time", "complaints_answered", "complaints_satisfied")
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+@dataclass
+class Measures:
+    """Counts of one unit (or group) and period; rates are derived, None when undefined."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    live: bool = True  # False where "now" counts make no sense (a past month)
+
+    def __add__(self, other: Measures) -> Measures:
+        return Measures(self.counts + other.counts, self.live and other.live)
+
+    def __getattr__(self, name: str) -> int:
+        if name in ROLLUP_COUNTERS or name in LIVE_COUNTERS:
+            return self.counts[name]
+        raise AttributeError(name)
+
+    @property
+    def by_channel(self) -> dict[str, int]:
+        return {c: self.counts[f"received_{c.lower()}"] for c in CHANNELS}
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _ratio(self.resolved_early + self.resolved_on_time, self.resolved)
+
+    @property
+    def online_rate(self) -> float | None:
+        return _ratio(self.received_online, self.received)
+
+    @property
+    def online_payment_rate(self) -> float | None:
+        return _ratio(self.paid_online, self.received_with_fee)
+
+    @property
+    def digitization_rate(self) -> float | None:
+        return _ratio(self.components_digitized, self.received)
+
+    @property
+    def average_processing_days(self) -> float | None:
+        return _ratio(self.processing_days_sum, self.resolved)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _ratio(self.ratings_satisfied, self.ratings)
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # inclusive
+
+    @property
+    def start(self) -> datetime:
+        return start_of_local_day(self.first)
+
+    @property
+    def end(self) -> datetime:
+        from datetime import timedelta
+
+        return start_of_local_day(self.last + timedelta(days=1))
+
+
+def _mark(postgres: bool, i: int) -> str:
+    return f"${i}" if postgres else "?"
+
+
+async def by_unit(path: str, period: Period) -> dict[int, Measures]:
+    """Measures per unit under `path` for the period: one query per source, grouped."""
+    conn = connections.get("default")
+    pg = conn.capabilities.dialect == "postgres"
+    m = [_mark(pg, i) for i in range(1, 5)]
+    units: dict[int, Measures] = {}
+
+    def add(unit_id: int, values: dict[str, int]) -> None:
+        units.setdefault(unit_id, Measures()).counts.update(
+            {k: int(v or 0) for k, v in values.items() if k != "unit_id"})
+
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)
+    for row in await conn.execute_query_dict(
+            f"SELECT unit_id, {sums} FROM unit_daily_stats WHERE unit_path LIKE {m[0]} "
+            f"AND day >= {m[1]} AND day <= {m[2]} GROUP BY unit_id",
+            [path + "%", period.first, period.last]):
+        add(row["unit_id"], row)
+    now = current_time()
+    for row in await conn.execute_query_dict(
+            "SELECT unit_id, COUNT(*) AS in_progress, SUM(CASE WHEN (paused_at IS NULL AND "
+            f"legal_due_at < {m[1]}) OR (paused_at IS NOT NULL AND legal_due_at < paused_at) "
+            f"THEN 1 ELSE 0 END) AS overdue FROM dossiers WHERE unit_path LIKE {m[0]} "
+            "AND ended_at IS NULL AND received_at IS NOT NULL GROUP BY unit_id",
+            [path + "%", now]):
+        add(row["unit_id"], row)
+    for row in await conn.execute_query_dict(_FEEDBACK.format(*m), [path + "%", period.start,
+                                                                   period.end]):
+        add(row["unit_id"], row)
+    return units
+
+
+_FEEDBACK = """SELECT unit_id,
+  SUM(CASE WHEN kind = 'RATING' AND submitted_at >= {1} AND submitted_at < {2} THEN 1 ELSE 0 END) AS ratings,
+  SUM(CASE WHEN kind = 'RATING' AND submitted_at >= {1} AND submitted_at < {2} AND rating >= 4
+      THEN 1 ELSE 0 END) AS ratings_satisfied,
+  SUM(CASE WHEN kind = 'COMPLAINT' AND due_at >= {1} AND due_at < {2} THEN 1 ELSE 0 END) AS complaints_due,
+  SUM(CASE WHEN kind = 'COMPLAINT' AND due_at >= {1} AND due_at < {2} AND handled_at IS NOT NULL
+      AND handled_at <= due_at THEN 1 ELSE 0 END) AS complaints_on_time,
+  SUM(CASE WHEN kind = 'COMPLAINT' AND handled_at >= {1} AND handled_at < {2} AND satisfied IS NOT NULL
+      THEN 1 ELSE 0 END) AS complaints_answered,
+  SUM(CASE WHEN kind = 'COMPLAINT' AND handled_at >= {1} AND handled_at < {2} AND satisfied
+      THEN 1 ELSE 0 END) AS complaints_satisfied
+FROM feedback WHERE unit_path LIKE {0} GROUP BY unit_id"""
+
+
+async def by_month(path: str, period: Period) -> dict[str, Measures]:
+    """Rollup measures per calendar month ("2026-03") of the period."""
+    conn = connections.get("default")
+    pg = conn.capabilities.dialect == "postgres"
+    month = "to_char(day, 'YYYY-MM')" if pg else "strftime('%Y-%m', day)"
+    m = [_mark(pg, i) for i in range(1, 4)]
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)
+    rows = await conn.execute_query_dict(
+        f"SELECT {month} AS month, {sums} FROM unit_daily_stats WHERE unit_path LIKE {m[0]} "
+        f"AND day >= {m[1]} AND day <= {m[2]} GROUP BY {month} ORDER BY month",
+        [path + "%", period.first, period.last])
+    return {r["month"]: Measures(Counter({c: int(r[c] or 0) for c in ROLLUP_COUNTERS}), live=False)
+            for r in rows}
+
+
+async def by_procedure(path: str, period: Period) -> dict[int, Measures]:
+    """Measures per procedure, from the dossiers (the rollup has no procedure dimension)."""
+    conn = connections.get("default")
+    pg = conn.capabilities.dialect == "postgres"
+    m = [_mark(pg, i) for i in range(1, 4)]
+    result: dict[int, Measures] = {}
+    for definitions, column in ((RECEIVED_SQL, "received_at"), (RESOLVED_SQL, "ended_at")):
+        columns = ", ".join(f"{sql} AS {name}" for name, sql in definitions.items())
+        extra = " AND received_at IS NOT NULL" if column == "ended_at" else ""
+        for row in await conn.execute_query_dict(
+                f"SELECT procedure_id, {columns} FROM dossiers WHERE unit_path LIKE {m[0]} "
+                f"AND {column} >= {m[1]} AND {column} < {m[2]}{extra} GROUP BY procedure_id",
+                [path + "%", period.start, period.end]):
+            result.setdefault(row["procedure_id"], Measures(live=False)).counts.update(
+                {k: int(row[k] or 0) for k in definitions})
+    return result
+
+
+__all__ = ["CHANNELS", "Measures", "Period", "by_month", "by_procedure", "by_unit", "local_day_sql"]
