@@ -121,6 +121,7 @@ async def transition_dossier(
     expected_version: int | None = None, result_electronic: bool | None = None,
 ) -> Dossier:
     """Apply one lifecycle action, or refuse it naming the status and the allowed actions."""
+    action = DossierAction(action)
     note = validation.text(note, field="note", max_length=2000, required=False)
     dossier = await load_for_write(actor, code)
     authorize(actor, "dossier", action.value, dossier.unit_path)

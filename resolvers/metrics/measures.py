@@ -84,7 +84,8 @@ class Period:
 
 
 def _mark(postgres: bool, i: int) -> str:
-    return f"${i}" if postgres else "?"
+    # Numbered on both (SQLite's ?NNN), so one parameter can appear several times.
+    return f"${i}" if postgres else f"?{i}"
 
 
 async def by_unit(path: str, period: Period) -> dict[int, Measures]:
