@@ -102,8 +102,9 @@ class Dossier(Model):
     components_digitized = fields.BooleanField(default=False)
     result_electronic = fields.BooleanField(default=False)
     # What the 766 digitisation and publicity indicators count.
-    certified_copies_electronic = fields.BooleanField(default=False)
-    reused_digitized_data = fields.BooleanField(default=False)
+    # db_default: the columns arrived after rows existed (migration 0005).
+    certified_copies_electronic = fields.BooleanField(default=False, db_default=False)
+    reused_digitized_data = fields.BooleanField(default=False, db_default=False)
     synced_to_portal_at = fields.DatetimeField(null=True)
     # Working days from reception to the end of processing, fixed when processing ends.
     processing_days = fields.IntField(null=True)

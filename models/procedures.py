@@ -31,10 +31,11 @@ class Procedure(Model):
     online_level = fields.CharEnumField(OnlineLevel, max_length=16, default=OnlineLevel.NONE)
     documents = fields.JSONField(default=list)
     # Publicity and online-payment indicators of the 766 scorecard.
-    payable_online = fields.BooleanField(default=False)
-    published_on_time = fields.BooleanField(default=True)
-    updated_on_time = fields.BooleanField(default=True)
-    content_complete = fields.BooleanField(default=True)
+    # db_default: the columns arrived after rows existed (migration 0005).
+    payable_online = fields.BooleanField(default=False, db_default=False)
+    published_on_time = fields.BooleanField(default=True, db_default=True)
+    updated_on_time = fields.BooleanField(default=True, db_default=True)
+    content_complete = fields.BooleanField(default=True, db_default=True)
     search_text = fields.CharField(max_length=600, default="")
 
     class Meta:

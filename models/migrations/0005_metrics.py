@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Dossier',
             name='certified_copies_electronic',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Dossier',
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Dossier',
             name='reused_digitized_data',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Dossier',
@@ -102,22 +102,22 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Procedure',
             name='content_complete',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.AddField(
             model_name='Procedure',
             name='payable_online',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Procedure',
             name='published_on_time',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.AddField(
             model_name='Procedure',
             name='updated_on_time',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.RunPython(_on_postgres(POSTGRES_UP), _on_postgres(POSTGRES_DOWN)),
     ]

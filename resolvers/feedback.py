@@ -1,0 +1,190 @@
+"""Citizens' feedback ("phản ánh, kiến nghị"): complaints handled within 15 working days,
+and ratings of how a dossier was handled. Both feed the satisfaction group of the scorecard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from audit import diff, record
+from models import AdministrativeUnit, Dossier, Feedback, FeedbackKind
+from models.dossiers import DossierStatus
+from models.errors import BadInput, Conflict, NotFound
+from models.scope import scoped
+from policies import Actor, authorize, jurisdiction
+from resolvers import clock, pagination, validation
+from resolvers.deadlines import due_after, load_calendar
+
+CURSOR_KIND = "feedback"
+# Decree 61/2018: a complaint is answered within 15 working days of its reception.
+COMPLAINT_WORKING_DAYS = 15
+MAX_CONTENT = 5000
+ENDED = (DossierStatus.FINISHED, DossierStatus.RETURNED)
+
+
+@dataclass
+class FeedbackPage:
+    """One page of scoped feedback, newest first; `count()` runs only if asked for."""
+
+    rows: list[Feedback]
+    has_next: bool
+    query: QuerySet[Feedback]
+
+    async def count(self) -> int:
+        return await self.query.count()
+
+
+def parse_id(value: str | int) -> int:
+    """A feedback id from the API (a GraphQL ID is a string)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadInput("feedbackId is not a valid id", field="feedbackId") from None
+
+
+def _facts(row: Feedback) -> dict[str, Any]:
+    """What the audit trail keeps of a feedback: never the texts themselves, only their length."""
+    return {
+        "kind": row.kind, "dossier_id": row.dossier_id, "rating": row.rating,
+        "due_at": row.due_at, "handled_at": row.handled_at, "satisfied": row.satisfied,
+        "content_length": len(row.content or ""),
+        "response_length": None if row.response is None else len(row.response),
+    }
+
+
+async def _audit(actor: Actor, verb: str, row: Feedback, before: dict[str, Any]) -> None:
+    await record(actor=actor, action=f"feedback:{verb}", object_type="Feedback",
+                 object_id=str(row.id), unit_path=row.unit_path, changes=diff(before, _facts(row)))
+
+
+async def submit_complaint(
+    *, actor: Actor, unit_code: str, content: str, dossier_code: str | None = None,
+) -> Feedback:
+    """Record a complaint about a unit (and maybe one of its dossiers), due in 15 working days."""
+    text = validation.text(content, field="content", max_length=MAX_CONTENT) or ""
+    unit = await AdministrativeUnit.get_or_none(code=unit_code)
+    if unit is None:
+        raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
+    authorize(actor, "feedback", "submit", unit.path)
+    dossier_id = None
+    if dossier_code is not None:
+        dossier = await Dossier.get_or_none(code=dossier_code)
+        # One message for "missing" and "elsewhere": the caller may be anonymous.
+        if dossier is None or not dossier.unit_path.startswith(unit.path):
+            raise BadInput(f"no dossier {dossier_code!r} at unit {unit.code}", field="dossierCode")
+        dossier_id = dossier.id
+    now = clock.now()
+    due = due_after(now, COMPLAINT_WORKING_DAYS, await load_calendar())
+    async with in_transaction():
+        row = await Feedback.create(
+            kind=FeedbackKind.COMPLAINT, unit_id=unit.id, unit_path=unit.path,
+            dossier_id=dossier_id, content=text, submitted_at=now, due_at=due,
+        )
+        await _audit(actor, "submit", row, {})
+    return row
+
+
+async def rate_dossier(*, actor: Actor, dossier_code: str, rating: int) -> Feedback:
+    """The applicant's 1–5 rating of an ended dossier, once per dossier."""
+    if not 1 <= rating <= 5:
+        raise BadInput("rating must be between 1 and 5", field="rating")
+    dossier = await Dossier.get_or_none(code=dossier_code)
+    if dossier is None:
+        raise NotFound(f"dossier {dossier_code!r} not found", field="dossierCode")
+    authorize(actor, "feedback", "rate", dossier.unit_path)
+    if DossierStatus(dossier.status) not in ENDED:
+        raise BadInput(f"only a finished or returned dossier can be rated; it is {dossier.status}",
+                       field="dossierCode")
+    async with in_transaction():
+        # Locking the dossier row serialises two raters of the same dossier (PostgreSQL;
+        # SQLite runs one write transaction at a time anyway).
+        await Dossier.select_for_update().get(id=dossier.id)
+        if await Feedback.exists(dossier_id=dossier.id, kind=FeedbackKind.RATING):
+            raise Conflict(f"dossier {dossier_code} has already been rated", field="dossierCode")
+        row = await Feedback.create(
+            kind=FeedbackKind.RATING, unit_id=dossier.unit_id, unit_path=dossier.unit_path,
+            dossier_id=dossier.id, submitted_at=clock.now(), rating=rating,
+        )
+        await _audit(actor, "rate", row, {})
+    return row
+
+
+async def _complaint(feedback_id: int) -> Feedback:
+    row = await Feedback.get_or_none(id=feedback_id)
+    if row is None:
+        raise NotFound(f"feedback {feedback_id} not found", field="feedbackId")
+    if row.kind != FeedbackKind.COMPLAINT:
+        raise BadInput(f"feedback {feedback_id} is a rating, not a complaint", field="feedbackId")
+    return row
+
+
+async def handle_complaint(*, actor: Actor, feedback_id: int, response: str) -> Feedback:
+    """An official's answer to a complaint, given once."""
+    answer = validation.text(response, field="response", max_length=MAX_CONTENT) or ""
+    row = await _complaint(feedback_id)
+    authorize(actor, "feedback", "handle", row.unit_path)
+    before = _facts(row)
+    async with in_transaction():
+        # Compare-and-set: of two officials answering at once, exactly one succeeds.
+        updated = await Feedback.filter(id=row.id, handled_at__isnull=True).update(
+            handled_at=clock.now(), response=answer)
+        if updated != 1:
+            raise BadInput(f"complaint {feedback_id} has already been handled", field="feedbackId")
+        row = await Feedback.get(id=row.id)
+        await _audit(actor, "handle", row, before)
+    return row
+
+
+async def record_complaint_satisfaction(*, actor: Actor, feedback_id: int, satisfied: bool) -> Feedback:
+    """The citizen's verdict on how a complaint was handled: once, after the answer."""
+    row = await _complaint(feedback_id)
+    authorize(actor, "feedback", "rate", row.unit_path)
+    if row.handled_at is None:
+        raise BadInput(f"complaint {feedback_id} has not been answered yet", field="feedbackId")
+    before = _facts(row)
+    async with in_transaction():
+        updated = await Feedback.filter(
+            id=row.id, handled_at__isnull=False, satisfied__isnull=True).update(satisfied=satisfied)
+        if updated != 1:
+            raise BadInput(f"complaint {feedback_id} already has a verdict", field="feedbackId")
+        row = await Feedback.get(id=row.id)
+        await _audit(actor, "satisfaction", row, before)
+    return row
+
+
+async def list_feedback(
+    *, actor: Actor, unit_code: str | None = None, kind: FeedbackKind | None = None,
+    open_only: bool = False, first: int | None = None, after: str | None = None,
+) -> FeedbackPage:
+    """Feedback in the caller's jurisdiction, newest first; `open_only`: unanswered complaints."""
+    size = validation.page_size(first)
+    after_id = pagination.decode_int(after, kind=CURSOR_KIND)
+    scope = jurisdiction(actor, "feedback", "read")
+    if unit_code is not None:
+        unit = await AdministrativeUnit.get_or_none(code=unit_code)
+        if unit is None:
+            raise BadInput(f"unknown unit {unit_code!r}", field="filter.unitCode")
+        scope = scope.narrow(unit.path)
+    query = scoped(Feedback.all(), scope)
+    if kind is not None:
+        query = query.filter(kind=kind)
+    if open_only:
+        query = query.filter(kind=FeedbackKind.COMPLAINT, handled_at__isnull=True)
+    page_query = query if after_id is None else query.filter(id__lt=after_id)
+    rows = await page_query.order_by("-id").limit(size + 1)
+    return FeedbackPage(rows=rows[:size], has_next=len(rows) > size, query=query)
+
+
+def cursor_of(row: Feedback) -> str:
+    return pagination.encode(CURSOR_KIND, row.id)
+
+
+async def dossier_codes(rows: list[Feedback]) -> dict[int, str]:
+    """The codes of the dossiers these rows are about, in one query."""
+    ids = {r.dossier_id for r in rows if r.dossier_id is not None}
+    if not ids:
+        return {}
+    return dict(await Dossier.filter(id__in=list(ids)).values_list("id", "code"))
