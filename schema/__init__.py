@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 import schema.enums  # noqa: F401  (registers the domain enums with strawberry)
@@ -12,6 +13,7 @@ from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
 from schema.identity import IdentityMutation
+from schema.limits import QueryLimits, limits_extension
 from schema.metrics import MetricsQuery
 from schema.viewer import ViewerQuery
 
@@ -20,19 +22,26 @@ Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation))
 
 
 class Schema(strawberry.Schema):
+    hide_suggestions = False
+
     def process_errors(self, errors, execution_context=None) -> None:  # type: ignore[no-untyped-def]
         """Codes from API.md on every error; internal ones masked (schema/errors.py)."""
-        classify_errors(errors, execution_context.context if execution_context else None)
+        classify_errors(errors, execution_context.context if execution_context else None,
+                        hide_suggestions=self.hide_suggestions)
 
 
-def build_schema() -> strawberry.Schema:
-    """The schema with its operation-level extensions (no per-field hooks: see PITFALLS)."""
-    return Schema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[AuditOperations, lambda: ParserCache(maxsize=256),
-                    lambda: ValidationCache(maxsize=256)],
-    )
+def build_schema(limits: QueryLimits | None = None, *, production: bool = False) -> Schema:
+    """The schema with its operation-level extensions (no per-field hooks: see PITFALLS).
+    Production turns introspection and "did you mean" suggestions off."""
+    limits = limits or QueryLimits()
+    extensions: list = [AuditOperations, limits_extension(limits),
+                        lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    if production:
+        extensions.append(DisableIntrospection)
+    built = Schema(query=Query, mutation=Mutation, extensions=extensions,
+                   config=StrawberryConfig(batching_config={"max_operations": limits.batch}))
+    built.hide_suggestions = production
+    return built
 
 
 schema = build_schema()

@@ -7,6 +7,7 @@ the field they name; anything unexpected is masked to a request id and logged.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from graphql import GraphQLError
@@ -16,7 +17,10 @@ from models.errors import DomainError
 log = logging.getLogger("motcua.errors")
 
 
-def _classify(error: GraphQLError, request_id: str) -> None:
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+
+
+def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = False) -> None:
     """Set the error's code in place (strawberry returns parse errors from its own list)."""
     original = error.original_error
     if isinstance(original, DomainError):
@@ -27,7 +31,11 @@ def _classify(error: GraphQLError, request_id: str) -> None:
         error.message, error.extensions = original.message, extensions
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable-coercion errors: the client's document is wrong.
-        error.extensions = {"code": "BAD_USER_INPUT", **(error.extensions or {})}
+        code = "QUERY_TOO_COMPLEX" if error.message.startswith("Document contains more than") \
+            else "BAD_USER_INPUT"
+        error.extensions = {"code": code, **(error.extensions or {})}
+        if hide_suggestions:  # suggestions would reveal the schema with introspection off
+            error.message = _SUGGESTION.sub("", error.message)
     else:
         log.error("request %s failed", request_id, exc_info=original)
         error.message = f"internal error; request id {request_id}"
@@ -35,10 +43,11 @@ def _classify(error: GraphQLError, request_id: str) -> None:
         error.original_error = None  # nothing of it may reach the response
 
 
-def classify_errors(errors: list[GraphQLError], context: object) -> None:
+def classify_errors(errors: list[GraphQLError], context: object, *,
+                    hide_suggestions: bool = False) -> None:
     """Give each error its code; called by the schema's `process_errors` for every error,
     including parse errors that strawberry raises before any extension hook sees them."""
     actor = getattr(context, "actor", None)
     request_id = getattr(actor, "request_id", None) or uuid.uuid4().hex
     for error in errors:
-        _classify(error, request_id)
+        _classify(error, request_id, hide_suggestions)
