@@ -10,28 +10,30 @@ import asyncio
 import contextlib
 import os
 import sys
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from strawberry.asgi import GraphQL
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
 from audit import chain
-from models.errors import Unauthenticated
-from policies import ANONYMOUS, SYSTEM, Actor, store
+from policies import SYSTEM, store
+from policies.ratelimit import Limits, LoginBackoff, limiter_from_url
 from policies.tokens import KeyRing
 from resolvers import identity
-from schema import schema
-from schema.context import Context
+from schema import build_schema, downloads
+from schema.http import Edge, GraphQLEndpoint
+from schema.limits import QueryLimits
 
 ROOT = Path(__file__).resolve().parent
 load_dotenv(ROOT / ".env")
@@ -43,6 +45,10 @@ class Settings:
     environment: str
     keys: KeyRing
     audit_key: bytes = chain.DEVELOPMENT_KEY
+    limits: QueryLimits = field(default_factory=QueryLimits)
+    rates: Limits = field(default_factory=Limits)
+    redis_url: str | None = None
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,11 +62,29 @@ class Settings:
             # Refuses a weak or default JWT secret in production (policies/tokens.py).
             keys=KeyRing.from_env(os.environ, production=environment == "production"),
             audit_key=_audit_key(environment),
+            limits=QueryLimits(**_numbers("LIMIT_", QueryLimits)),
+            rates=Limits(**_numbers("RATE_", Limits)),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            cors_origins=tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",")
+                               if o.strip()),
         )
 
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+
+def _numbers(prefix: str, kind: type) -> dict[str, Any]:
+    """Overrides such as LIMIT_DEPTH=12 or RATE_PER_USER=1000 for a dataclass of numbers."""
+    values: dict[str, Any] = {}
+    for name in kind.__dataclass_fields__:
+        raw = os.environ.get(prefix + name.upper())
+        if raw is not None:
+            try:
+                values[name] = type(getattr(kind(), name))(raw)
+            except ValueError:
+                raise SystemExit(f"{prefix + name.upper()} must be a number, not {raw!r}") from None
+    return values
 
 
 def _audit_key(environment: str) -> bytes:
@@ -89,121 +113,79 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-async def authenticate(request: Request, keys: KeyRing) -> Actor:
-    """The caller of an HTTP request: anonymous without a token, else the token's user or
-    partner. A token that is sent but not valid raises Unauthenticated (HTTP 401)."""
-    request_id = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
-    client = request.client.host if request.client else None
-    header = request.headers.get("authorization")
-    if header is None:
-        return Actor(kind=ANONYMOUS.kind, request_id=request_id, client_address=client)
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Authorization must be 'Bearer <token>'")
-    await store.refresh()
-    token = token.strip()
-    if identity.is_partner_token(token):
-        return await identity.partner_actor(token, request_id=request_id, client_address=client)
-    return await identity.user_actor(keys, token, request_id=request_id, client_address=client)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+PRODUCTION_HEADERS = {
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    # No page is served in production (GraphiQL is off), so nothing may load or frame.
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
 
 
-def unauthenticated(message: str) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+class SecurityHeaders:
+    """Pure ASGI middleware adding the security headers to every HTTP response."""
 
-
-class GraphQLApp(GraphQL):
-    """Strawberry's ASGI app, with authentication before any GraphQL work."""
-
-    def __init__(self, *args: Any, keys: KeyRing, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.keys = keys
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.app, self.headers = app, [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            try:
-                scope.setdefault("state", {})["actor"] = await authenticate(
-                    Request(scope), self.keys)
-            except Unauthenticated as error:
-                await unauthenticated(error.message)(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
 
-    async def get_context(self, request: Any, response: Any = None) -> Context:
-        actor = getattr(request.state, "actor", None) or ANONYMOUS
-        return Context(actor=actor, keys=self.keys, request=request, response=response)
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + self.headers
+            await send(message)
 
-
-async def export_audit_csv(request: Request, keys: KeyRing) -> Any:
-    """GET /audit/export.csv?from=&to=&actor=&action=&unitCode=&outcome=: a filtered range as
-    CSV, with the same authentication, jurisdiction and audit as the GraphQL API."""
-    from datetime import datetime
-
-    from starlette.responses import StreamingResponse
-
-    from models.audit import AuditOutcome
-    from models.errors import DomainError
-    from resolvers import audit_log
-
-    try:
-        actor = await authenticate(request, keys)
-    except Unauthenticated as error:
-        return unauthenticated(error.message)
-    params = request.query_params
-    try:
-        flt = audit_log.AuditFilter(
-            actor=params.get("actor"), action=params.get("action"),
-            object_type=params.get("objectType"), object_id=params.get("objectId"),
-            unit_code=params.get("unitCode"),
-            outcome=AuditOutcome(params["outcome"]) if "outcome" in params else None,
-            at_from=datetime.fromisoformat(params["from"]) if "from" in params else None,
-            at_to=datetime.fromisoformat(params["to"]) if "to" in params else None)
-        rows = await audit_log.export_csv(actor=actor, flt=flt)
-    except ValueError as error:
-        return JSONResponse({"errors": [{"message": f"bad query parameter: {error}",
-                                         "extensions": {"code": "BAD_USER_INPUT"}}]}, 400)
-    except DomainError as error:
-        if error.code == "FORBIDDEN":
-            from audit import record
-
-            await record(actor=actor, action="audit:export", outcome=AuditOutcome.DENIED,
-                         object_type="AuditLog", reason=error.message)
-        status = {"FORBIDDEN": 403, "BAD_USER_INPUT": 400}.get(error.code, 400)
-        return JSONResponse({"errors": [{"message": error.message,
-                                         "extensions": {"code": error.code}}]}, status)
-    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="audit.csv"'})
+        await self.app(scope, receive, with_headers)
 
 
 def create_app(settings: Settings | None = None, *, register_orm: bool = True) -> Starlette:
     """The ASGI application; tests pass `register_orm=False` and manage the ORM themselves."""
     settings = settings or Settings.from_env()
     chain.configure(settings.audit_key)
-    graphql = GraphQLApp(schema, graphql_ide=None if settings.production else "graphiql",
-                         keys=settings.keys)
+    limiter = limiter_from_url(settings.redis_url)
+    edge = Edge(keys=settings.keys, limits=settings.limits, rates=settings.rates, limiter=limiter,
+                backoff=LoginBackoff(limiter))
+    graphql = GraphQLEndpoint(build_schema(settings.limits, production=settings.production),
+                              graphql_ide=None if settings.production else "graphiql", edge=edge)
 
     async def health(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not register_orm:
-            yield
-            return
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            await store.load()
-            yield
-
-    async def audit_export(request: Request) -> Any:
-        return await export_audit_csv(request, settings.keys)
+        try:
+            if not register_orm:
+                yield
+                return
+            async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+                await store.load()
+                yield
+        finally:
+            await limiter.close()
 
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/audit/export.csv", audit_export, methods=["GET"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/audit/export.csv", partial(downloads.audit_csv, edge=edge), methods=["GET"]),
+        Route("/reports/weekly.{format:str}", partial(downloads.weekly, edge=edge), methods=["GET"]),
         Route("/health", health),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    headers = SECURITY_HEADERS | (PRODUCTION_HEADERS if settings.production else {})
+    middleware = [
+        Middleware(SecurityHeaders, headers=headers),
+        Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                   allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
+                   max_age=600),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 async def migrate(database_url: str) -> None:

@@ -34,3 +34,7 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
+
+
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"

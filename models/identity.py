@@ -53,6 +53,8 @@ class PartnerToken(Model):
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
+    # SHA-256 of the only query texts this token may send (None: any operation).
+    allowed_operations = fields.JSONField(null=True)
 
     class Meta:
         table = "partner_tokens"

@@ -31,6 +31,8 @@ class Actor:
     grants: tuple[Grant, ...] = ()
     scopes: frozenset[str] = frozenset()
     partner_unit_path: str | None = None
+    # For a partner limited to persisted operations: SHA-256 hex of the allowed documents.
+    allowed_operations: frozenset[str] | None = None
     request_id: str | None = None
     client_address: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False)

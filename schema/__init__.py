@@ -12,13 +12,16 @@ from schema.audit import AuditOperations, AuditQuery
 from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
+from schema.feedback import FeedbackMutation, FeedbackQuery
 from schema.identity import IdentityMutation
 from schema.limits import QueryLimits, limits_extension
 from schema.metrics import MetricsQuery
 from schema.viewer import ViewerQuery
 
-Query = merge_types("Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, AuditQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation))
+Query = merge_types(
+    "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery)
+)
+Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation))
 
 
 class Schema(strawberry.Schema):

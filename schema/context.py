@@ -17,6 +17,7 @@ class Context:
     actor: Actor
     keys: KeyRing | None = None  # signs login tokens; set by app.py from the settings
     loaders: Loaders = field(default_factory=Loaders)
+    login_backoff: Any = None  # policies.ratelimit.LoginBackoff; None: no back-off (tests)
     request: Any = None
     response: Any = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
 import strawberry
 
@@ -37,6 +38,8 @@ class IssuePartnerTokenInput:
     scopes: list[str]
     unit_code: str
     expires_in_days: int = 90
+    allowed_operations: Optional[list[str]] = strawberry.field(
+        default=None, description="SHA-256 hex of the only documents the token may send.")
 
 
 @strawberry.type
@@ -61,7 +64,8 @@ class IdentityMutation:
     @strawberry.mutation
     async def login(self, info: Info, username: str, password: str) -> AuthPayload:
         return _auth(await identity.login(actor=info.context.actor, ring=_keys(info),
-                                          username=username, password=password))
+                                          username=username, password=password,
+                                          backoff=info.context.login_backoff))
 
     @strawberry.mutation(description="Exchange a refresh token for a new pair (rotation).")
     async def refresh_token(self, info: Info, token: str) -> AuthPayload:
@@ -107,7 +111,8 @@ class IdentityMutation:
     ) -> PartnerTokenPayload:
         issued = await identity.issue_partner_token(
             actor=info.context.actor, partner_name=input.partner_name, scopes=input.scopes,
-            unit_code=input.unit_code, expires_in_days=input.expires_in_days)
+            unit_code=input.unit_code, expires_in_days=input.expires_in_days,
+            allowed_operations=input.allowed_operations)
         return PartnerTokenPayload(token=issued.token, token_id=issued.token_id)
 
     @strawberry.mutation

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +18,7 @@ from policies import Actor, ActorKind, authorize
 from resolvers import clock, validation
 
 PREFIX = "mcp_"
+HASH = re.compile(r"^[0-9a-f]{64}$")
 SCOPES = frozenset({"dossier:read", "dossier:read_pii", "dossier:receive", "dossier:return",
                     "dossier:sync", "metrics:read", "payment:confirm"})
 MAX_DAYS = 366
@@ -35,7 +37,8 @@ def _digest(secret: str) -> str:
 
 
 async def issue_partner_token(
-    *, actor: Actor, partner_name: str, scopes: list[str], unit_code: str, expires_in_days: int
+    *, actor: Actor, partner_name: str, scopes: list[str], unit_code: str, expires_in_days: int,
+    allowed_operations: list[str] | None = None,
 ) -> IssuedToken:
     """Create a token; its secret is in the answer and nowhere else."""
     name = validation.text(partner_name, field="partnerName", max_length=200) or ""
@@ -45,6 +48,9 @@ async def issue_partner_token(
                        f"{', '.join(unknown) or 'none given'}", field="scopes")
     if not 1 <= expires_in_days <= MAX_DAYS:
         raise BadInput(f"expiresInDays must be between 1 and {MAX_DAYS}", field="expiresInDays")
+    if allowed_operations is not None and (
+            len(allowed_operations) > 200 or not all(HASH.match(h) for h in allowed_operations)):
+        raise BadInput("allowedOperations must be up to 200 SHA-256 hex digests", field="allowedOperations")
     unit = await AdministrativeUnit.get_or_none(code=unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
@@ -54,6 +60,7 @@ async def issue_partner_token(
         await PartnerToken.create(
             id=token_id, partner_name=name, scopes=sorted(set(scopes)), unit=unit,
             secret_hash=_digest(secret), created_by=actor.name,
+            allowed_operations=sorted(set(allowed_operations)) if allowed_operations else None,
             expires_at=clock.now() + timedelta(days=expires_in_days),
         )
         await record(actor=actor, action="partner_token:issue", object_type="PartnerToken",
@@ -91,4 +98,6 @@ async def partner_actor(token: str, *, request_id: str | None, client_address: s
         await PartnerToken.filter(id=row.id).update(last_used_at=now)
     return Actor(kind=ActorKind.PARTNER, username=f"partner:{row.id}", scopes=frozenset(row.scopes),
                  partner_unit_path=row.unit.path, request_id=request_id,
-                 client_address=client_address, extra={"partner": row.partner_name})
+                 client_address=client_address, extra={"partner": row.partner_name},
+                 allowed_operations=frozenset(row.allowed_operations)
+                 if row.allowed_operations else None)

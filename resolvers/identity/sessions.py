@@ -11,8 +11,9 @@ from tortoise.transactions import in_transaction
 from audit import record
 from models import Session, User
 from models.audit import AuditOutcome
-from models.errors import Unauthenticated
+from models.errors import RateLimited, Unauthenticated
 from policies import Actor, ActorKind, grants_of, tokens
+from policies.ratelimit import LoginBackoff
 from resolvers import clock
 from resolvers.identity.passwords import hash_password, needs_rehash, verify_password
 
@@ -37,14 +38,27 @@ async def _pair(ring: tokens.KeyRing, user: User, session: Session) -> TokenPair
     return TokenPair(access_token=access, refresh_token=refresh, expires_at=claims.expires_at)
 
 
-async def login(*, actor: Actor, ring: tokens.KeyRing, username: str, password: str) -> TokenPair:
-    """Check the password and open a session; failures are audited and say nothing more."""
+async def login(
+    *, actor: Actor, ring: tokens.KeyRing, username: str, password: str,
+    backoff: LoginBackoff | None = None,
+) -> TokenPair:
+    """Check the password and open a session; failures are audited and say nothing more.
+    After repeated failures for a name and address, attempts must wait (exponential back-off)."""
+    if backoff is not None and (wait := await backoff.check(username, actor.client_address)) > 0:
+        await record(actor=actor, action="login", outcome=AuditOutcome.DENIED, object_type="User",
+                     object_id=username[:64], reason="too many failed logins; backing off")
+        raise RateLimited(f"too many failed logins; retry in {max(1, round(wait))} s",
+                          retryAfter=max(1, round(wait)))
     user = await User.get_or_none(username=username[:150])
     ok = verify_password(user.password_hash if user else None, password[:1024])
     if not ok or user is None or not user.is_active:
+        if backoff is not None:
+            await backoff.failed(username, actor.client_address)
         await record(actor=actor, action="login", outcome=AuditOutcome.DENIED,
                      object_type="User", object_id=username[:64], reason="invalid credentials")
         raise Unauthenticated("invalid username or password")
+    if backoff is not None:
+        await backoff.succeeded(username, actor.client_address)
     async with in_transaction():
         if needs_rehash(user.password_hash):
             await User.filter(id=user.id).update(password_hash=hash_password(password))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from tortoise import connections
 
 from models import ROLLUP_COUNTERS
-from resolvers.clock import now as current_time
+from resolvers import clock
 from resolvers.deadlines import start_of_local_day
 from resolvers.metrics.rollups import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
 
@@ -83,6 +83,11 @@ class Period:
         return start_of_local_day(self.last + timedelta(days=1))
 
 
+def _utc(instant: datetime) -> datetime:
+    """Raw SQL parameters in UTC: SQLite compares the stored UTC text, not instants."""
+    return instant.astimezone(UTC)
+
+
 def _mark(postgres: bool, i: int) -> str:
     # Numbered on both (SQLite's ?NNN), so one parameter can appear several times.
     return f"${i}" if postgres else f"?{i}"
@@ -105,7 +110,7 @@ async def by_unit(path: str, period: Period) -> dict[int, Measures]:
             f"AND day >= {m[1]} AND day <= {m[2]} GROUP BY unit_id",
             [path + "%", period.first, period.last]):
         add(row["unit_id"], row)
-    now = current_time()
+    now = _utc(clock.now())
     for row in await conn.execute_query_dict(
             "SELECT unit_id, COUNT(*) AS in_progress, SUM(CASE WHEN (paused_at IS NULL AND "
             f"legal_due_at < {m[1]}) OR (paused_at IS NOT NULL AND legal_due_at < paused_at) "
@@ -113,8 +118,8 @@ async def by_unit(path: str, period: Period) -> dict[int, Measures]:
             "AND ended_at IS NULL AND received_at IS NOT NULL GROUP BY unit_id",
             [path + "%", now]):
         add(row["unit_id"], row)
-    for row in await conn.execute_query_dict(_FEEDBACK.format(*m), [path + "%", period.start,
-                                                                   period.end]):
+    for row in await conn.execute_query_dict(_FEEDBACK.format(*m), [path + "%", _utc(period.start),
+                                                                   _utc(period.end)]):
         add(row["unit_id"], row)
     return units
 
@@ -160,7 +165,7 @@ async def by_procedure(path: str, period: Period) -> dict[int, Measures]:
         for row in await conn.execute_query_dict(
                 f"SELECT procedure_id, {columns} FROM dossiers WHERE unit_path LIKE {m[0]} "
                 f"AND {column} >= {m[1]} AND {column} < {m[2]}{extra} GROUP BY procedure_id",
-                [path + "%", period.start, period.end]):
+                [path + "%", _utc(period.start), _utc(period.end)]):
             result.setdefault(row["procedure_id"], Measures(live=False)).counts.update(
                 {k: int(row[k] or 0) for k in definitions})
     return result

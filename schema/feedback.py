@@ -1,0 +1,151 @@
+"""Citizens' feedback: complaints and their answers, ratings of dossiers, the scoped list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import strawberry
+
+from models import Feedback as FeedbackRow
+from models import FeedbackKind
+from policies import jurisdiction
+from resolvers import feedback as use_cases
+from schema.catalogue import AdministrativeUnit
+from schema.context import Info
+from schema.pagination import PageInfo
+
+FeedbackKindEnum = strawberry.enum(FeedbackKind, name="FeedbackKind")
+
+
+@strawberry.type(description="A complaint or a rating; the texts are shown to officials who may read "
+                             "feedback at its unit, since anyone may call the public mutations.")
+class Feedback:
+    id: strawberry.ID
+    kind: FeedbackKind
+    dossier_code: Optional[str]
+    submitted_at: datetime
+    due_at: Optional[datetime]
+    handled_at: Optional[datetime]
+    content: Optional[str]
+    response: Optional[str]
+    satisfied: Optional[bool]
+    rating: Optional[int]
+    _unit_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: FeedbackRow, info: Info, codes: dict[int, str]) -> Feedback:
+        readable = _readable(info, row.unit_path)
+        return cls(
+            id=strawberry.ID(str(row.id)), kind=row.kind, submitted_at=row.submitted_at,
+            dossier_code=codes.get(row.dossier_id) if row.dossier_id is not None else None,
+            due_at=row.due_at, handled_at=row.handled_at,
+            content=row.content if readable else None,
+            response=row.response if readable else None,
+            satisfied=row.satisfied, rating=row.rating, _unit_id=row.unit_id,
+        )
+
+    @classmethod
+    async def one(cls, row: FeedbackRow, info: Info) -> Feedback:
+        return cls.from_row(row, info, await use_cases.dossier_codes([row]))
+
+    @strawberry.field
+    async def unit(self, info: Info) -> AdministrativeUnit:
+        return AdministrativeUnit.from_row(await info.context.loaders.unit.load(self._unit_id))
+
+
+def _readable(info: Info, unit_path: str) -> bool:
+    # Feedback ids are sequential, so the public mutations must not echo other people's texts.
+    cache = info.context.__dict__.get("_feedback_scope")
+    if cache is None:
+        cache = jurisdiction(info.context.actor, "feedback", "read")
+        info.context.__dict__["_feedback_scope"] = cache
+    return cache.covers(unit_path)
+
+
+@strawberry.input
+class FeedbackFilter:
+    unit_code: Optional[str] = None
+    kind: Optional[FeedbackKind] = None
+    open_only: bool = strawberry.field(default=False,
+                                       description="Only complaints still waiting for an answer.")
+
+
+@strawberry.type
+class FeedbackEdge:
+    cursor: str
+    node: Feedback
+
+
+@strawberry.type
+class FeedbackConnection:
+    edges: list[FeedbackEdge]
+    page_info: PageInfo
+    _page: strawberry.Private[use_cases.FeedbackPage]
+
+    @strawberry.field(description="Matching feedback in the caller's jurisdiction (one COUNT).")
+    async def total_count(self) -> int:
+        return await self._page.count()
+
+
+@strawberry.type
+class FeedbackQuery:
+    @strawberry.field(description="Complaints and ratings in your jurisdiction, newest first.")
+    async def feedback(
+        self, info: Info, filter: Optional[FeedbackFilter] = None,
+        first: Optional[int] = None, after: Optional[str] = None,
+    ) -> FeedbackConnection:
+        flt = filter or FeedbackFilter()
+        page = await use_cases.list_feedback(
+            actor=info.context.actor, unit_code=flt.unit_code, kind=flt.kind,
+            open_only=flt.open_only, first=first, after=after,
+        )
+        codes = await use_cases.dossier_codes(page.rows)
+        edges = [FeedbackEdge(cursor=use_cases.cursor_of(r), node=Feedback.from_row(r, info, codes))
+                 for r in page.rows]
+        end = edges[-1].cursor if edges else None
+        return FeedbackConnection(
+            edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end), _page=page,
+        )
+
+
+@strawberry.type
+class FeedbackPayload:
+    feedback: Feedback
+
+
+@strawberry.type
+class FeedbackMutation:
+    @strawberry.mutation(description="A complaint about a unit or one of its dossiers (anyone).")
+    async def submit_complaint(
+        self, info: Info, unit_code: str, content: str, dossier_code: Optional[str] = None,
+    ) -> FeedbackPayload:
+        row = await use_cases.submit_complaint(actor=info.context.actor, unit_code=unit_code,
+                                               content=content, dossier_code=dossier_code)
+        return FeedbackPayload(feedback=await Feedback.one(row, info))
+
+    @strawberry.mutation(description="Rate a finished or returned dossier from 1 to 5, once.")
+    async def rate_dossier(self, info: Info, dossier_code: str, rating: int) -> FeedbackPayload:
+        row = await use_cases.rate_dossier(actor=info.context.actor, dossier_code=dossier_code,
+                                           rating=rating)
+        return FeedbackPayload(feedback=await Feedback.one(row, info))
+
+    @strawberry.mutation(description="An official's answer to a complaint, once.")
+    async def handle_complaint(
+        self, info: Info, feedback_id: strawberry.ID, response: str,
+    ) -> FeedbackPayload:
+        row = await use_cases.handle_complaint(
+            actor=info.context.actor, feedback_id=use_cases.parse_id(feedback_id), response=response)
+        return FeedbackPayload(feedback=await Feedback.one(row, info))
+
+    @strawberry.mutation(description="The citizen's verdict on an answered complaint, once.")
+    async def record_complaint_satisfaction(
+        self, info: Info, feedback_id: strawberry.ID, satisfied: bool,
+    ) -> FeedbackPayload:
+        row = await use_cases.record_complaint_satisfaction(
+            actor=info.context.actor, feedback_id=use_cases.parse_id(feedback_id),
+            satisfied=satisfied)
+        return FeedbackPayload(feedback=await Feedback.one(row, info))
+
+
+__all__ = ["FeedbackMutation", "FeedbackQuery"]
