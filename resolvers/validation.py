@@ -22,7 +22,8 @@ def text(
         return None
     # Vietnamese typed on different keyboards arrives composed or decomposed.
     cleaned = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
+        # Cf: invisible format characters, including bidi overrides that make text lie.
         raise BadInput(f"{field} must not contain control characters", field=field)
     if len(cleaned) > max_length:
         raise BadInput(f"{field} must be at most {max_length} characters", field=field)

@@ -52,7 +52,12 @@ class AuditOperations(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         execution = self.execution_context
         written = start_request(lambda: execution.operation_name)
-        yield
+        try:
+            yield
+        except GraphQLError as refusal:
+            # Refused before execution (a limit, an unparsable document): still an action.
+            await self._refused(refusal)
+            raise
         execution = self.execution_context
         actor = getattr(execution.context, "actor", None)
         if actor is None:
@@ -70,6 +75,17 @@ class AuditOperations(SchemaExtension):
                 execution.result.errors = [GraphQLError(
                     f"audit trail unavailable; request id {actor.request_id}",
                     extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": actor.request_id})]
+
+
+    async def _refused(self, refusal: GraphQLError) -> None:
+        actor = getattr(self.execution_context.context, "actor", None)
+        if actor is None:
+            return
+        limited = (refusal.extensions or {}).get("code") == "QUERY_TOO_COMPLEX" or \
+            "Document contains more than" in refusal.message
+        await record(actor=actor, action="graphql:refused",
+                     outcome=AuditOutcome.DENIED if limited else AuditOutcome.ERROR,
+                     reason=refusal.message[:500])
 
 
 @strawberry.type

@@ -31,7 +31,7 @@ def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = Fal
         error.message, error.extensions = original.message, extensions
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable-coercion errors: the client's document is wrong.
-        code = "QUERY_TOO_COMPLEX" if error.message.startswith("Document contains more than") \
+        code = "QUERY_TOO_COMPLEX" if "Document contains more than" in error.message \
             else "BAD_USER_INPUT"
         error.extensions = {"code": code, **(error.extensions or {})}
         if hide_suggestions:  # suggestions would reveal the schema with introspection off

@@ -66,9 +66,10 @@ class _Walk:
         return LIST_ESTIMATE if listed else 1
 
     def fields(self, selection_set: SelectionSetNode | None, parent, seen: frozenset[str]) -> Iterator:  # noqa: ANN001
+        """(field, its parent type, fragments expanded on the way) under a selection set."""
         for selection in (selection_set.selections if selection_set else ()):
             if isinstance(selection, FieldNode):
-                yield selection, parent
+                yield selection, parent, seen
             elif isinstance(selection, InlineFragmentNode):
                 inner = parent
                 if selection.type_condition:
@@ -84,7 +85,7 @@ class _Walk:
 
     def visit(self, selection_set, parent, depth: int, multiplier: int, seen=frozenset()) -> None:  # noqa: ANN001
         self.depth = max(self.depth, depth)
-        for node, owner in self.fields(selection_set, parent, seen):
+        for node, owner, expanded in self.fields(selection_set, parent, seen):
             if node.alias is not None:
                 self.aliases += 1
             field_type, child = None, None
@@ -96,10 +97,12 @@ class _Walk:
                 listed = listed or isinstance(field_type, GraphQLList)
                 field_type = field_type.of_type
             child = field_type
-            scale = multiplier * self._page(node, listed)
+            # A connection's `edges` are the page already counted at the `first` argument.
+            page = 1 if node.name.value == "edges" else self._page(node, listed)
+            scale = multiplier * page
             self.cost += scale
             if node.selection_set is not None:
-                self.visit(node.selection_set, child, depth + 1, scale, seen)
+                self.visit(node.selection_set, child, depth + 1, scale, expanded)
 
 
 def measure(document, schema, variables: dict | None, operation_name: str | None) -> _Walk:  # noqa: ANN001

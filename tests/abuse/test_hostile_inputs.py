@@ -1,0 +1,56 @@
+"""Hostile values get clear errors naming the problem and leave the data unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import Dossier
+from tests.world import applicant
+
+LIST = "query($f: DossierFilter, $n: Int) { dossiers(filter: $f, first: $n) { totalCount } }"
+RECEIVE = "mutation($i: ReceiveDossierInput!) { receiveDossier(input: $i) { dossier { code } } }"
+
+
+async def login(client) -> dict:
+    body = (await client.post("/graphql", json={"query": 'mutation { login(username: "lan", '
+                                                'password: "mat-khau-12345") { accessToken } }'})).json()
+    return {"authorization": f"Bearer {body['data']['login']['accessToken']}"}
+
+
+@pytest.mark.parametrize(("variables", "fragment"), [
+    ({"n": 2**40}, "Int cannot represent non 32-bit signed integer value"),
+    ({"n": -5}, "first must be between 1 and 100"),
+    ({"n": "10"}, "Int cannot represent non-integer value"),
+    ({"f": {"search": "a\x00b"}}, "filter.search must not contain control characters"),
+    ({"f": {"search": "x" * 101}}, "filter.search must be at most 100 characters"),
+    ({"f": {"receivedFrom": "2026-13-45"}}, "receivedFrom"),
+    ({"f": {"status": ["DROP TABLE"]}}, "DossierStatus"),
+    ({"f": {"unitCode": "' OR 1=1 --"}}, "unknown unit"),
+])
+async def test_hostile_list_variables_are_refused_clearly(client_for, variables, fragment):
+    client = await client_for()
+    response = await client.post("/graphql", json={"query": LIST, "variables": variables},
+                                 headers=await login(client))
+    errors = response.json()["errors"]
+    assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
+    assert any(fragment in e["message"] for e in errors), errors
+
+
+@pytest.mark.parametrize("name", ["\u202eevil", "A" * 300, "tab\there", " ", "zero\u200bwidth"])
+async def test_hostile_applicant_names_write_nothing(client_for, name):
+    client = await client_for()
+    response = await client.post("/graphql", json={"query": RECEIVE, "variables": {"i": {
+        "procedureCode": "1.001193", "unitCode": "20335", "channel": "IN_PERSON",
+        "applicant": applicant(name=name)}}}, headers=await login(client))
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "applicant.name"}
+    assert await Dossier.all().count() == 0
+
+
+async def test_like_metacharacters_match_literally(client_for):
+    client = await client_for()
+    headers = await login(client)
+    for term in ("%", "_", "\\\\", "%%%%"):
+        response = await client.post("/graphql", json={"query": LIST, "variables": {"f": {"search": term}}},
+                                     headers=headers)
+        assert response.json() == {"data": {"dossiers": {"totalCount": 0}}}
