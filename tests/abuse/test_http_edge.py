@@ -15,6 +15,7 @@ from schema.limits import QueryLimits
 
 LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }'
 CATALOGUE = "{ procedures(first: 2) { edges { node { code } } } }"
+RIGHT = {"query": LOGIN, "variables": {"u": "lan", "p": "mat-khau-12345"}}
 
 
 def codes(response) -> list[str]:
@@ -96,7 +97,7 @@ async def test_anonymous_flood_is_limited_by_address(client_for):
 
 async def test_service_answers_a_user_while_an_address_floods(client_for):
     client = await client_for(rates=Limits(per_address=3, per_user=100, window=60))
-    login = await client.post("/graphql", json={"query": LOGIN, "variables": {"u": "lan", "p": "mat-khau-12345"}})
+    login = await client.post("/graphql", json=RIGHT)
     token = login.json()["data"]["login"]["accessToken"]
     flood = await asyncio.gather(*(client.post("/graphql", json={"query": "{ __typename " + "x" * 0 + "}"})
                                    for _ in range(30)))
@@ -111,7 +112,7 @@ async def test_failed_logins_back_off(client_for):
     wrong = {"query": LOGIN, "variables": {"u": "lan", "p": "sai-mat-khau"}}
     answers = [await client.post("/graphql", json=wrong) for _ in range(6)]
     assert [codes(a)[0] for a in answers] == ["UNAUTHENTICATED"] * 5 + ["RATE_LIMITED"]
-    right = await client.post("/graphql", json={"query": LOGIN, "variables": {"u": "lan", "p": "mat-khau-12345"}})
+    right = await client.post("/graphql", json=RIGHT)
     assert codes(right) == ["RATE_LIMITED"]  # even the right password waits out the back-off
     assert await AuditEntry.filter(action="login", reason__contains="backing off").count() == 2
 
