@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint schema clean
+.PHONY: install run test lint fuzz schema clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# A short schemathesis run against a live server on a throwaway database.
+fuzz: install
+	bash .ci/fuzz
 
 clean:
 	rm -rf $(VENV) var

@@ -14,12 +14,12 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from audit import chain, record
-from models import AdministrativeUnit, AuditEntry
+from models import AuditEntry
 from models.audit import AuditOutcome
 from models.errors import BadInput
 from models.scope import Scope, scoped
 from policies import Actor, authorize, jurisdiction
-from resolvers import pagination, validation
+from resolvers import lookups, pagination, validation
 
 CURSOR = "audit"
 EXPORT_LIMIT = 100_000
@@ -53,18 +53,18 @@ def _visible(scope: Scope) -> QuerySet[AuditEntry]:
 async def _filtered(actor: Actor, flt: AuditFilter) -> QuerySet[AuditEntry]:
     scope = jurisdiction(actor, "audit", "read")
     if flt.unit_code is not None:
-        unit = await AdministrativeUnit.get_or_none(code=flt.unit_code)
+        unit = await lookups.unit_by_code(flt.unit_code)
         if unit is None:
             raise BadInput(f"unknown unit {flt.unit_code!r}", field="filter.unitCode")
         query = scoped(AuditEntry.all(), scope.narrow(unit.path))
     else:
         query = _visible(scope)
-    for field, column in (("actor", "actor_username"), ("action", "action"),
-                          ("object_type", "object_type"), ("object_id", "object_id")):
+    for field, column, limit in (("actor", "actor_username", 150), ("action", "action", 64),
+                                 ("object_type", "object_type", 64), ("object_id", "object_id", 64)):
         value = getattr(flt, field)
         if value is not None:
             query = query.filter(**{column: validation.text(value, field=f"filter.{field}",
-                                                            max_length=150)})
+                                                            max_length=limit)})
     if flt.outcome is not None:
         query = query.filter(outcome=flt.outcome)
     if flt.at_from is not None:

@@ -11,7 +11,7 @@ from models.scope import scoped
 from models.text import fold
 from models.units import UnitLevel
 from policies import Actor, jurisdiction
-from resolvers import pagination, validation
+from resolvers import lookups, pagination, validation
 
 PROCEDURE_CURSOR = "procedure"
 
@@ -29,7 +29,7 @@ async def list_units(*, actor: Actor, parent_code: str | None = None) -> list[Ad
     query = scoped(AdministrativeUnit.all(), jurisdiction(actor, "unit", "read"), column="path")
     if parent_code is None:
         return await query.filter(parent_id__isnull=True).order_by("code")
-    parent = await AdministrativeUnit.get_or_none(code=parent_code)
+    parent = await lookups.unit_by_code(parent_code)
     if parent is None:
         raise BadInput(f"unknown unit {parent_code!r}", field="parentCode")
     return await query.filter(parent_id=parent.id).order_by("code")
@@ -44,7 +44,7 @@ async def get_procedure(*, actor: Actor, code: str) -> Procedure | None:
     """One procedure by its national code."""
     if not _catalogue_visible(actor):
         return None
-    return await Procedure.get_or_none(code=code)
+    return await lookups.procedure_by_code(code)
 
 
 async def list_procedures(

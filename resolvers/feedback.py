@@ -10,12 +10,12 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from audit import diff, record
-from models import AdministrativeUnit, Dossier, Feedback, FeedbackKind
+from models import Dossier, Feedback, FeedbackKind
 from models.dossiers import DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.scope import scoped
 from policies import Actor, authorize, jurisdiction
-from resolvers import clock, pagination, validation
+from resolvers import clock, lookups, pagination, validation
 from resolvers.deadlines import due_after, load_calendar
 
 CURSOR_KIND = "feedback"
@@ -65,13 +65,13 @@ async def submit_complaint(
 ) -> Feedback:
     """Record a complaint about a unit (and maybe one of its dossiers), due in 15 working days."""
     text = validation.text(content, field="content", max_length=MAX_CONTENT) or ""
-    unit = await AdministrativeUnit.get_or_none(code=unit_code)
+    unit = await lookups.unit_by_code(unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
     authorize(actor, "feedback", "submit", unit.path)
     dossier_id = None
     if dossier_code is not None:
-        dossier = await Dossier.get_or_none(code=dossier_code)
+        dossier = await lookups.dossier_by_code(dossier_code)
         # One message for "missing" and "elsewhere": the caller may be anonymous.
         if dossier is None or not dossier.unit_path.startswith(unit.path):
             raise BadInput(f"no dossier {dossier_code!r} at unit {unit.code}", field="dossierCode")
@@ -91,7 +91,7 @@ async def rate_dossier(*, actor: Actor, dossier_code: str, rating: int) -> Feedb
     """The applicant's 1–5 rating of an ended dossier, once per dossier."""
     if not 1 <= rating <= 5:
         raise BadInput("rating must be between 1 and 5", field="rating")
-    dossier = await Dossier.get_or_none(code=dossier_code)
+    dossier = await lookups.dossier_by_code(dossier_code)
     if dossier is None:
         raise NotFound(f"dossier {dossier_code!r} not found", field="dossierCode")
     authorize(actor, "feedback", "rate", dossier.unit_path)
@@ -164,7 +164,7 @@ async def list_feedback(
     after_id = pagination.decode_int(after, kind=CURSOR_KIND)
     scope = jurisdiction(actor, "feedback", "read")
     if unit_code is not None:
-        unit = await AdministrativeUnit.get_or_none(code=unit_code)
+        unit = await lookups.unit_by_code(unit_code)
         if unit is None:
             raise BadInput(f"unknown unit {unit_code!r}", field="filter.unitCode")
         scope = scope.narrow(unit.path)

@@ -11,6 +11,7 @@ import re
 import uuid
 
 from graphql import GraphQLError
+from tortoise.exceptions import ValidationError
 
 from models.errors import DomainError
 
@@ -23,7 +24,12 @@ _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = False) -> None:
     """Set the error's code in place (strawberry returns parse errors from its own list)."""
     original = error.original_error
-    if isinstance(original, DomainError):
+    if isinstance(original, ValidationError):
+        # A value the ORM refuses (too long for its column) that no use case checked first.
+        error.message = "a value is too long or malformed"
+        error.extensions = {"code": "BAD_USER_INPUT"}
+        log.warning("request %s: unchecked input reached the ORM: %s", request_id, original)
+    elif isinstance(original, DomainError):
         extensions: dict[str, object] = {"code": original.code}
         if original.field:
             extensions["field"] = original.field

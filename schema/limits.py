@@ -86,6 +86,10 @@ class _Walk:
     def visit(self, selection_set, parent, depth: int, multiplier: int, seen=frozenset()) -> None:  # noqa: ANN001
         self.depth = max(self.depth, depth)
         for node, owner, expanded in self.fields(selection_set, parent, seen):
+            if node.name.value.startswith("__"):
+                # Introspection is bounded by the schema's size (and off in production);
+                # its standard query is deeper than any data query needs to be.
+                continue
             if node.alias is not None:
                 self.aliases += 1
             field_type, child = None, None

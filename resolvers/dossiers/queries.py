@@ -8,13 +8,13 @@ from datetime import datetime
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
-from models import AdministrativeUnit, Dossier, Procedure
+from models import Dossier
 from models.dossiers import DossierStatus
 from models.errors import BadInput
 from models.scope import scoped
 from models.text import fold
 from policies import Actor, jurisdiction
-from resolvers import clock, pagination, validation
+from resolvers import clock, lookups, pagination, validation
 from resolvers.dossiers.inputs import DossierFilter
 
 CURSOR_KIND = "dossier"
@@ -35,7 +35,7 @@ class DossierPage:
 async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
     scope = jurisdiction(actor, "dossier", "read")
     if flt.unit_code is not None:
-        unit = await AdministrativeUnit.get_or_none(code=flt.unit_code)
+        unit = await lookups.unit_by_code(flt.unit_code)
         if unit is None:
             raise BadInput(f"unknown unit {flt.unit_code!r}", field="filter.unitCode")
         scope = scope.narrow(unit.path)
@@ -45,7 +45,7 @@ async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
     if flt.channel is not None:
         query = query.filter(channel=flt.channel)
     if flt.procedure_code is not None:
-        procedure = await Procedure.get_or_none(code=flt.procedure_code)
+        procedure = await lookups.procedure_by_code(flt.procedure_code)
         if procedure is None:
             raise BadInput(f"unknown procedure {flt.procedure_code!r}", field="filter.procedureCode")
         query = query.filter(procedure_id=procedure.id)
@@ -95,6 +95,8 @@ def cursor_of(dossier: Dossier) -> str:
 async def get_dossier(*, actor: Actor, code: str) -> Dossier | None:
     """One dossier, or None when missing or outside the caller's jurisdiction."""
     scope = jurisdiction(actor, "dossier", "read")
+    if not 0 < len(code) <= 48:  # longer than any code: the ORM would refuse the value
+        return None
     return await scoped(Dossier.filter(code=code), scope).first()
 
 
@@ -103,7 +105,7 @@ async def track_dossier(*, actor: Actor, code: str) -> Dossier | None:
     if not jurisdiction(actor, "dossier", "track").covers("/"):
         return None
     code = validation.text(code, field="code", max_length=48) or ""
-    return await Dossier.get_or_none(code=code)
+    return await lookups.dossier_by_code(code)
 
 
 __all__ = ["DossierPage", "DossierStatus", "cursor_of", "get_dossier", "list_dossiers", "track_dossier"]

@@ -8,12 +8,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from audit import record
-from models import AdministrativeUnit, Agency, Dossier, DossierEvent, Procedure
+from models import Agency, Dossier, DossierEvent, Procedure
 from models.dossiers import ApplicantKind, Channel, DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.text import fold
 from policies import Actor, authorize
-from resolvers import clock, validation
+from resolvers import clock, lookups, validation
 from resolvers.codes import next_code
 from resolvers.deadlines import due_after, load_calendar
 from resolvers.dossiers.inputs import Applicant, Reception
@@ -61,11 +61,11 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
     scoped_key = f"{actor.name}:{key}" if key else None
     reception = Reception(**{**reception.__dict__, "applicant": applicant})
 
-    unit = await AdministrativeUnit.get_or_none(code=reception.unit_code)
+    unit = await lookups.unit_by_code(reception.unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {reception.unit_code!r}", field="unitCode")
     authorize(actor, "dossier", "receive", unit.path)
-    procedure = await Procedure.get_or_none(code=reception.procedure_code)
+    procedure = await lookups.procedure_by_code(reception.procedure_code)
     if procedure is None:
         raise BadInput(f"unknown procedure {reception.procedure_code!r}", field="procedureCode")
     if procedure.level != unit.level:

@@ -13,7 +13,7 @@ from models import Dossier, DossierEvent, Procedure
 from models.dossiers import DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from policies import Actor, ActorKind, authorize, jurisdiction
-from resolvers import clock, validation
+from resolvers import clock, lookups, validation
 from resolvers.calendar import WorkingCalendar
 from resolvers.deadlines import end_of_day, judge, load_calendar, pause_length, shift
 from resolvers.dossiers.snapshot import snapshot
@@ -26,7 +26,7 @@ A = DossierAction
 async def load_for_write(actor: Actor, code: str) -> Dossier:
     """The dossier, or NOT_FOUND when it does not exist or lies outside the caller's reach."""
     scope = jurisdiction(actor, "dossier", "read")
-    dossier = await Dossier.get_or_none(code=code)
+    dossier = await lookups.dossier_by_code(code)
     if dossier is None or not scope.covers(dossier.unit_path):
         raise NotFound(f"dossier {code!r} not found", field="code")
     return dossier

@@ -8,10 +8,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from audit import record
-from models import AdministrativeUnit, CasbinRule, User
+from models import CasbinRule, User
 from models.errors import BadInput, Conflict, NotFound
 from policies import Actor, authorize, store
-from resolvers import validation
+from resolvers import lookups, validation
 from resolvers.identity.passwords import hash_password
 
 # Lower case only: role names are upper case, and a user named like a role would be
@@ -50,7 +50,7 @@ async def _grant_target(actor: Actor, username: str, role: str, unit_code: str, 
     if role not in known_roles():
         raise BadInput(f"unknown role {role!r}; known: {', '.join(sorted(known_roles()))}",
                        field="role")
-    unit = await AdministrativeUnit.get_or_none(code=unit_code)
+    unit = await lookups.unit_by_code(unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
     authorize(actor, "role", act, unit.path)

@@ -12,10 +12,10 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from audit import record
-from models import AdministrativeUnit, PartnerToken
+from models import PartnerToken
 from models.errors import BadInput, NotFound, Unauthenticated
 from policies import Actor, ActorKind, authorize
-from resolvers import clock, validation
+from resolvers import clock, lookups, validation
 
 PREFIX = "mcp_"
 HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -51,7 +51,7 @@ async def issue_partner_token(
     if allowed_operations is not None and (
             len(allowed_operations) > 200 or not all(HASH.match(h) for h in allowed_operations)):
         raise BadInput("allowedOperations must be up to 200 SHA-256 hex digests", field="allowedOperations")
-    unit = await AdministrativeUnit.get_or_none(code=unit_code)
+    unit = await lookups.unit_by_code(unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
     authorize(actor, "partner_token", "issue", unit.path)

@@ -13,6 +13,7 @@ from models.errors import BadInput
 from models.procedures import OnlineLevel
 from models.units import UnitLevel
 from policies import Actor, authorize, jurisdiction
+from resolvers import lookups
 from resolvers.metrics import measures
 from resolvers.metrics.measures import Measures, Period
 from resolvers.metrics.scorecard import ProcedureFacts, Scorecard, score
@@ -46,7 +47,7 @@ async def _target(actor: Actor, unit_code: str | None) -> AdministrativeUnit:
             raise BadInput("unitCode is required", field="unitCode")
         unit = await AdministrativeUnit.get_or_none(path=scope.prefixes[0])
     else:
-        unit = await AdministrativeUnit.get_or_none(code=unit_code)
+        unit = await lookups.unit_by_code(unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
     authorize(actor, "metrics", "read", unit.path)

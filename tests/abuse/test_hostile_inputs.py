@@ -54,3 +54,15 @@ async def test_like_metacharacters_match_literally(client_for):
         response = await client.post("/graphql", json={"query": LIST, "variables": {"f": {"search": term}}},
                                      headers=headers)
         assert response.json() == {"data": {"dossiers": {"totalCount": 0}}}
+
+
+@pytest.mark.parametrize("query", [
+    '{ dossier(code: "%s") { code } }' % ("X" * 500),
+    '{ trackDossier(code: "%s") { code } }' % ("X" * 500),
+    '{ administrativeUnits(parentCode: "%s") { code } }' % ("9" * 500),
+    '{ procedures(filter: {field: "%s"}) { edges { node { code } } } }' % ("f" * 500),
+])
+async def test_overlong_codes_are_answers_not_internal_errors(client_for, query):
+    client = await client_for()
+    body = (await client.post("/graphql", json={"query": query}, headers=await login(client))).json()
+    assert all(e["extensions"]["code"] != "INTERNAL_SERVER_ERROR" for e in body.get("errors", []))

@@ -83,3 +83,12 @@ async def test_fragment_bomb_is_refused_by_cost(client_for):
     assert codes(response) == ["QUERY_TOO_COMPLEX"]
     refused = await AuditEntry.get(action="graphql:refused")
     assert refused.outcome == "DENIED" and "exceed" in refused.reason
+
+
+async def test_introspection_is_not_counted_against_the_limits(client_for):
+    from graphql import get_introspection_query
+
+    client = await client_for()
+    response = await client.post("/graphql", json={"query": get_introspection_query()})
+    assert "errors" not in response.json()
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
