@@ -140,9 +140,9 @@ async def test_metrics_respect_jurisdiction(db):
     assert upward.codes == ["FORBIDDEN"]
     own = await execute(METRICS, ward_leader, f="2026-01-01", t="2026-12-31")  # defaults to 20335
     assert own.errors == []
-    clerk = await execute(METRICS, world.actor("c", ("CLERK", "20335")), u="20335",
-                          f="2026-01-01", t="2026-12-31")
-    assert clerk.codes == ["FORBIDDEN"]
+    specialist = await execute(METRICS, world.actor("s", ("SPECIALIST", "20335")), u="20335",
+                               f="2026-01-01", t="2026-12-31")
+    assert specialist.codes == ["FORBIDDEN"]  # no metrics:read in the default policy
 
 
 async def test_metrics_refuse_an_inverted_period(db):
