@@ -1,0 +1,44 @@
+"""Migrations apply to a database that already holds data (a province upgrading in place)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+import app as application
+
+
+@pytest.mark.skipif(os.environ.get("MOTCUA_TEST_BACKEND", "sqlite") != "sqlite",
+                    reason="one dialect is enough for the upgrade path; the suite migrates PostgreSQL")
+async def test_latest_migrations_apply_over_existing_rows(tmp_path):
+    url = f"sqlite://{tmp_path / ('upgrade-' + uuid.uuid4().hex[:6] + '.sqlite3')}"
+    config = application.tortoise_config(url)
+    try:
+        await migrate(config=config, target="models.0004_audit_chain")
+        conn = connections.get("default")
+        await conn.execute_script(
+            "INSERT INTO administrative_units (code, name, level, path)"
+            " VALUES ('49', 'QN', 'PROVINCE', '/49/');"
+            "INSERT INTO agencies (code, name, unit_id) VALUES ('UB49', 'UBND', 1);"
+            "INSERT INTO procedures (code, name, field, level, processing_days, fee, online_level, documents,"
+            " search_text) VALUES ('1.004227', 'GPXD', 'XD', 'PROVINCE', 15, 0, 'NONE', '[]', '');"
+            "INSERT INTO dossiers (code, procedure_id, unit_id, agency_id, unit_path, channel, status,"
+            " national_status_code, applicant_name, applicant_kind, search_text, submitted_at,"
+            " supplement_count, fee, paid_online, components_digitized, result_electronic, version,"
+            " created_at, updated_at) VALUES ('UB49-260101-0001', 1, 1, 1, '/49/', 'ONLINE', 'NEW', 1,"
+            " 'An', 'CITIZEN', 'an', '2026-01-01 00:00:00+00:00', 0, 0, 0, 1, 0, 1,"
+            " '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')")
+        await Tortoise.close_connections()
+        await migrate(config=config)
+        rows = await connections.get("default").execute_query_dict(
+            "SELECT certified_copies_electronic, reused_digitized_data FROM dossiers")
+        assert rows == [{"certified_copies_electronic": 0, "reused_digitized_data": 0}]
+        procedures = await connections.get("default").execute_query_dict(
+            "SELECT published_on_time, payable_online FROM procedures")
+        assert procedures == [{"published_on_time": 1, "payable_online": 0}]
+    finally:
+        await Tortoise.close_connections()
