@@ -8,6 +8,8 @@ uses the plain indexes of 0001 (its LIKE prefix optimisation needs no operator c
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
+from models.postgres import postgres_sql
+
 POSTGRES_UP = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS dossier_unit_path_pattern "
@@ -26,17 +28,8 @@ POSTGRES_DOWN = (
 )
 
 
-def _on_postgres(statements: tuple[str, ...]):
-    async def run(apps, schema_editor) -> None:
-        if schema_editor.client.capabilities.dialect != "postgres":
-            return
-        for statement in statements:
-            await schema_editor.client.execute_script(statement)
-
-    return run
-
 
 class Migration(migrations.Migration):
     dependencies = [("models", "0001_initial")]
 
-    operations = [ops.RunPython(_on_postgres(POSTGRES_UP), _on_postgres(POSTGRES_DOWN))]
+    operations = [postgres_sql(POSTGRES_UP, POSTGRES_DOWN)]

@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from models.postgres import postgres_sql
 from tortoise import fields
 from tortoise.indexes import Index
 
@@ -22,15 +24,6 @@ POSTGRES_DOWN = (
     "DROP FUNCTION IF EXISTS audit_entries_immutable()",
 )
 
-
-def _on_postgres(statements: tuple[str, ...]):
-    async def run(apps, schema_editor) -> None:
-        if schema_editor.client.capabilities.dialect != "postgres":
-            return
-        for statement in statements:
-            await schema_editor.client.execute_script(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -77,5 +70,5 @@ class Migration(migrations.Migration):
             model_name='AuditEntry',
             index=Index(fields=['unit_path', 'id'], name='audit_unit_path'),
         ),
-        ops.RunPython(_on_postgres(POSTGRES_UP), _on_postgres(POSTGRES_DOWN)),
+        postgres_sql(POSTGRES_UP, POSTGRES_DOWN),
     ]

@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from models.postgres import postgres_sql
 from models.metrics import FeedbackKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -16,15 +18,6 @@ POSTGRES_DOWN = (
     "DROP INDEX IF EXISTS unit_daily_path_pattern",
 )
 
-
-def _on_postgres(statements: tuple[str, ...]):
-    async def run(apps, schema_editor) -> None:
-        if schema_editor.client.capabilities.dialect != "postgres":
-            return
-        for statement in statements:
-            await schema_editor.client.execute_script(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -119,5 +112,5 @@ class Migration(migrations.Migration):
             name='updated_on_time',
             field=fields.BooleanField(default=True, db_default=True),
         ),
-        ops.RunPython(_on_postgres(POSTGRES_UP), _on_postgres(POSTGRES_DOWN)),
+        postgres_sql(POSTGRES_UP, POSTGRES_DOWN),
     ]

@@ -1,0 +1,25 @@
+"""For migrations: SQL that only PostgreSQL runs (operator-class and trigram indexes, triggers)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tortoise.migrations import operations as ops
+
+
+def only_on_postgres(statements: tuple[str, ...]) -> Callable[[Any, Any], Awaitable[None]]:
+    """A RunPython body executing `statements` on PostgreSQL and nothing elsewhere."""
+
+    async def run(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.client.capabilities.dialect != "postgres":
+            return
+        for statement in statements:
+            await schema_editor.client.execute_script(statement)
+
+    return run
+
+
+def postgres_sql(up: tuple[str, ...], down: tuple[str, ...]) -> ops.RunPython:
+    """A reversible migration step that runs only on PostgreSQL."""
+    return ops.RunPython(only_on_postgres(up), only_on_postgres(down))
