@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -172,8 +172,9 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             await limiter.close()
 
     routes = [
+        # No WebSocket route: there are no subscriptions, and operations over a socket would
+        # bypass the HTTP edge (limits, rate, persisted operations).
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
         Route("/audit/export.csv", partial(downloads.audit_csv, edge=edge), methods=["GET"]),
         Route("/reports/weekly.{format:str}", partial(downloads.weekly, edge=edge), methods=["GET"]),
         Route("/health", health),

@@ -137,6 +137,8 @@ class GraphQLEndpoint(GraphQL):
                              f"at most {self.edge.limits.batch} operations in a batch"), receive
             documents = parsed
             receive = _replay(body)
+        else:  # GET carries its document in the query string (queries only; strawberry refuses mutations)
+            documents = [{"query": request.query_params.get("query")}]
         try:
             actor = await authenticate(request, self.edge.keys)
         except Unauthenticated as failure:
@@ -148,7 +150,7 @@ class GraphQLEndpoint(GraphQL):
             wait = max(1, round(decision.retry_after))
             return error(429, "RATE_LIMITED", f"too many requests; retry in {wait} s",
                          {"Retry-After": str(wait)}), receive
-        if actor.allowed_operations is not None and request.method == "POST":
+        if actor.allowed_operations is not None:
             for document in documents:
                 digest = hashlib.sha256(str(document.get("query") or "").encode()).hexdigest()
                 if digest not in actor.allowed_operations:

@@ -128,4 +128,7 @@ async def test_partner_limited_to_persisted_operations(client_for, world):
     assert ok.json() == {"data": {"trackDossier": None}}
     other = await client.post("/graphql", json={"query": "{ dossiers { totalCount } }"}, headers=headers)
     assert other.status_code == 403 and codes(other) == ["FORBIDDEN"]
+    over_get = await client.get("/graphql", params={"query": "{ dossiers { totalCount } }"},
+                                headers=headers)
+    assert over_get.status_code == 403
     assert await Dossier.all().count() == 0
