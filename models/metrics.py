@@ -78,6 +78,8 @@ class Feedback(Model):
     satisfied = fields.BooleanField(null=True)
     # 1–5 for a RATING; 4 and 5 count as satisfied.
     rating = fields.SmallIntField(null=True)
+    # SHA-256 of the secret given to the complainant once; needed to record satisfaction.
+    secret_hash = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "feedback"

@@ -3,6 +3,9 @@ and ratings of how a dossier was handled. Both feed the satisfaction group of th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,10 +63,15 @@ async def _audit(actor: Actor, verb: str, row: Feedback, before: dict[str, Any])
                  object_id=str(row.id), unit_path=row.unit_path, changes=diff(before, _facts(row)))
 
 
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 async def submit_complaint(
     *, actor: Actor, unit_code: str, content: str, dossier_code: str | None = None,
-) -> Feedback:
-    """Record a complaint about a unit (and maybe one of its dossiers), due in 15 working days."""
+) -> tuple[Feedback, str]:
+    """Record a complaint about a unit (and maybe one of its dossiers), due in 15 working days.
+    Returns the row and a secret, shown to the complainant once, that proves it is theirs."""
     text = validation.text(content, field="content", max_length=MAX_CONTENT) or ""
     unit = await lookups.unit_by_code(unit_code)
     if unit is None:
@@ -78,23 +86,33 @@ async def submit_complaint(
         dossier_id = dossier.id
     now = clock.now()
     due = due_after(now, COMPLAINT_WORKING_DAYS, await load_calendar())
+    secret = secrets.token_urlsafe(16)
     async with in_transaction():
         row = await Feedback.create(
             kind=FeedbackKind.COMPLAINT, unit_id=unit.id, unit_path=unit.path,
             dossier_id=dossier_id, content=text, submitted_at=now, due_at=due,
+            secret_hash=_digest(secret),
         )
         await _audit(actor, "submit", row, {})
-    return row
+    return row, secret
 
 
-async def rate_dossier(*, actor: Actor, dossier_code: str, rating: int) -> Feedback:
-    """The applicant's 1–5 rating of an ended dossier, once per dossier."""
+async def rate_dossier(
+    *, actor: Actor, dossier_code: str, rating: int, applicant_id_number: str,
+) -> Feedback:
+    """The applicant's 1–5 rating of an ended dossier, once per dossier. The applicant's ID
+    number proves the rating is theirs: codes can be guessed, and a rating counts in the
+    766 scorecard."""
     if not 1 <= rating <= 5:
         raise BadInput("rating must be between 1 and 5", field="rating")
     dossier = await lookups.dossier_by_code(dossier_code)
     if dossier is None:
         raise NotFound(f"dossier {dossier_code!r} not found", field="dossierCode")
     authorize(actor, "feedback", "rate", dossier.unit_path)
+    known = dossier.applicant_id_number or ""
+    if not known or not hmac.compare_digest(known.encode(), applicant_id_number.strip().encode()):
+        raise BadInput("applicantIdNumber does not match the dossier's applicant",
+                       field="applicantIdNumber")
     if DossierStatus(dossier.status) not in ENDED:
         raise BadInput(f"only a finished or returned dossier can be rated; it is {dossier.status}",
                        field="dossierCode")
@@ -138,10 +156,15 @@ async def handle_complaint(*, actor: Actor, feedback_id: int, response: str) -> 
     return row
 
 
-async def record_complaint_satisfaction(*, actor: Actor, feedback_id: int, satisfied: bool) -> Feedback:
-    """The citizen's verdict on how a complaint was handled: once, after the answer."""
+async def record_complaint_satisfaction(
+    *, actor: Actor, feedback_id: int, satisfied: bool, secret: str,
+) -> Feedback:
+    """The citizen's verdict on how a complaint was handled: once, after the answer, with the
+    secret given at submission (ids are sequential; the verdict counts in the scorecard)."""
     row = await _complaint(feedback_id)
     authorize(actor, "feedback", "rate", row.unit_path)
+    if not row.secret_hash or not hmac.compare_digest(row.secret_hash, _digest(secret[:200])):
+        raise BadInput("secret does not match this complaint", field="secret")
     if row.handled_at is None:
         raise BadInput(f"complaint {feedback_id} has not been answered yet", field="feedbackId")
     before = _facts(row)

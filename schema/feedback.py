@@ -115,19 +115,30 @@ class FeedbackPayload:
 
 
 @strawberry.type
+class ComplaintPayload:
+    feedback: Feedback
+    secret: str = strawberry.field(
+        description="Shown once: the complainant needs it to record satisfaction with the answer.")
+
+
+@strawberry.type
 class FeedbackMutation:
     @strawberry.mutation(description="A complaint about a unit or one of its dossiers (anyone).")
     async def submit_complaint(
         self, info: Info, unit_code: str, content: str, dossier_code: Optional[str] = None,
-    ) -> FeedbackPayload:
-        row = await use_cases.submit_complaint(actor=info.context.actor, unit_code=unit_code,
-                                               content=content, dossier_code=dossier_code)
-        return FeedbackPayload(feedback=await Feedback.one(row, info))
+    ) -> ComplaintPayload:
+        row, secret = await use_cases.submit_complaint(
+            actor=info.context.actor, unit_code=unit_code, content=content,
+            dossier_code=dossier_code)
+        return ComplaintPayload(feedback=await Feedback.one(row, info), secret=secret)
 
-    @strawberry.mutation(description="Rate a finished or returned dossier from 1 to 5, once.")
-    async def rate_dossier(self, info: Info, dossier_code: str, rating: int) -> FeedbackPayload:
+    @strawberry.mutation(description="Rate a finished or returned dossier from 1 to 5, once; "
+                                     "the applicant's ID number proves it is theirs.")
+    async def rate_dossier(
+        self, info: Info, dossier_code: str, rating: int, applicant_id_number: str,
+    ) -> FeedbackPayload:
         row = await use_cases.rate_dossier(actor=info.context.actor, dossier_code=dossier_code,
-                                           rating=rating)
+                                           rating=rating, applicant_id_number=applicant_id_number)
         return FeedbackPayload(feedback=await Feedback.one(row, info))
 
     @strawberry.mutation(description="An official's answer to a complaint, once.")
@@ -140,11 +151,11 @@ class FeedbackMutation:
 
     @strawberry.mutation(description="The citizen's verdict on an answered complaint, once.")
     async def record_complaint_satisfaction(
-        self, info: Info, feedback_id: strawberry.ID, satisfied: bool,
+        self, info: Info, feedback_id: strawberry.ID, satisfied: bool, secret: str,
     ) -> FeedbackPayload:
         row = await use_cases.record_complaint_satisfaction(
             actor=info.context.actor, feedback_id=use_cases.parse_id(feedback_id),
-            satisfied=satisfied)
+            satisfied=satisfied, secret=secret)
         return FeedbackPayload(feedback=await Feedback.one(row, info))
 
 

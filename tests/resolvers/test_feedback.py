@@ -21,6 +21,9 @@ from schema.context import Context
 from schema.feedback import FeedbackMutation, FeedbackQuery
 from tests.world import at, build_world
 
+APPLICANT_ID = "049190005678"
+SECRETS: dict[int, str] = {}
+
 # The rules this feature needs; until policy.csv holds them, the tests add them.
 FEEDBACK_RULES = (
     ("ANONYMOUS", "submit"), ("ANONYMOUS", "rate"), ("CLERK", "handle"), ("LEADER", "handle"),
@@ -60,15 +63,18 @@ async def ended_dossier(now, when: str, unit: str = "20335") -> Dossier:
     now(when)
     dossier = await receive_dossier(actor=SYSTEM, reception=Reception(
         procedure_code="1.001193", unit_code=unit, channel="IN_PERSON",
-        applicant=Applicant(name="Trần Thị Bình")))
+        applicant=Applicant(name="Trần Thị Bình", id_number=APPLICANT_ID)))
     for action in (A.START_PROCESSING, A.FINISH):
         dossier = await transition_dossier(actor=SYSTEM, code=dossier.code, action=action)
     return dossier
 
 
 async def complaint(now, when: str, unit: str = "20335", text: str = "Cán bộ hẹn lại nhiều lần"):
+    """A complaint; its secret (shown once to the complainant) is kept in SECRETS."""
     now(when)
-    return await feedback.submit_complaint(actor=ANONYMOUS, unit_code=unit, content=text)
+    row, secret = await feedback.submit_complaint(actor=ANONYMOUS, unit_code=unit, content=text)
+    SECRETS[row.id] = secret
+    return row
 
 
 async def test_feedback_rules_can_be_added_again(world):
@@ -117,8 +123,8 @@ async def test_submit_complaint_refuses_a_dossier_of_another_unit(world, now):
                                         dossier_code=dossier.code)
     assert error.value.field == "dossierCode"
     # the district holds the commune's dossier in its subtree
-    row = await feedback.submit_complaint(actor=ANONYMOUS, unit_code="502", content="Chậm",
-                                          dossier_code=dossier.code)
+    row, _ = await feedback.submit_complaint(actor=ANONYMOUS, unit_code="502", content="Chậm",
+                                             dossier_code=dossier.code)
     assert row.dossier_id == dossier.id
     assert await Feedback.all().count() == 1
 
@@ -160,13 +166,15 @@ async def test_rate_dossier_needs_an_ended_dossier_and_a_valid_rating(world, now
     now("2026-03-02 09:00")
     open_dossier = await receive_dossier(actor=SYSTEM, reception=Reception(
         procedure_code="1.001193", unit_code="20335", channel="IN_PERSON",
-        applicant=Applicant(name="Lê Văn Cường")))
+        applicant=Applicant(name="Lê Văn Cường", id_number=APPLICANT_ID)))
     with pytest.raises(BadInput) as error:
-        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=open_dossier.code, rating=5)
+        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=open_dossier.code, rating=5,
+                                      applicant_id_number=APPLICANT_ID)
     assert error.value.field == "dossierCode"
     ended = await ended_dossier(now, "2026-03-02 10:00")
     with pytest.raises(BadInput) as error:
-        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=ended.code, rating=6)
+        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=ended.code, rating=6,
+                                      applicant_id_number=APPLICANT_ID)
     assert error.value.field == "rating"
     assert await Feedback.all().count() == 0
 
@@ -174,10 +182,12 @@ async def test_rate_dossier_needs_an_ended_dossier_and_a_valid_rating(world, now
 async def test_rate_dossier_twice_is_a_conflict(world, now):
     dossier = await ended_dossier(now, "2026-03-02 09:00")
     dossier = await transition_dossier(actor=SYSTEM, code=dossier.code, action=A.RETURN_RESULT)
-    row = await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=4)
+    row = await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=4,
+                                      applicant_id_number=APPLICANT_ID)
     assert (row.kind, row.rating, row.unit_path) == ("RATING", 4, world.units["20335"].path)
     with pytest.raises(Conflict) as error:
-        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=1)
+        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=1,
+                                      applicant_id_number=APPLICANT_ID)
     assert error.value.field == "dossierCode"
     assert [f.rating for f in await Feedback.all()] == [4]
     assert await AuditEntry.filter(action="feedback:rate").count() == 1
@@ -187,17 +197,17 @@ async def test_satisfaction_only_after_handling_and_only_once(world, now):
     row = await complaint(now, "2026-03-02 09:00")
     with pytest.raises(BadInput) as error:
         await feedback.record_complaint_satisfaction(actor=ANONYMOUS, feedback_id=row.id,
-                                                     satisfied=True)
+                                                     satisfied=True, secret=SECRETS[row.id])
     assert error.value.field == "feedbackId"
     assert (await Feedback.get(id=row.id)).satisfied is None
     await feedback.handle_complaint(actor=world.actor("lan", ("CLERK", "20335")),
                                     feedback_id=row.id, response="Đã trả lời")
     answered = await feedback.record_complaint_satisfaction(actor=ANONYMOUS, feedback_id=row.id,
-                                                            satisfied=False)
+                                                            satisfied=False, secret=SECRETS[row.id])
     assert answered.satisfied is False
     with pytest.raises(BadInput):
         await feedback.record_complaint_satisfaction(actor=ANONYMOUS, feedback_id=row.id,
-                                                     satisfied=True)
+                                                     satisfied=True, secret=SECRETS[row.id])
     assert (await Feedback.get(id=row.id)).satisfied is False
     assert await AuditEntry.filter(action="feedback:satisfaction").count() == 1
 
@@ -207,7 +217,8 @@ async def test_list_feedback_follows_jurisdiction(world, now):
     an_xuan = await complaint(now, "2026-03-02 10:00", unit="20341")
     minh_an = await complaint(now, "2026-03-02 11:00", unit="20401")
     rated = await ended_dossier(now, "2026-03-03 09:00", unit="20335")
-    rating = await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=rated.code, rating=5)
+    rating = await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=rated.code, rating=5,
+                                      applicant_id_number=APPLICANT_ID)
 
     async def ids(actor, **filters) -> list[int]:
         return [r.id for r in (await feedback.list_feedback(actor=actor, **filters)).rows]
@@ -234,7 +245,8 @@ async def test_list_feedback_follows_jurisdiction(world, now):
 async def test_metrics_count_ratings_and_complaints(world, now):
     for rating, when in ((5, "2026-03-03 09:00"), (4, "2026-03-04 09:00"), (2, "2026-03-05 09:00")):
         dossier = await ended_dossier(now, when)
-        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=rating)
+        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=rating,
+                                      applicant_id_number=APPLICANT_ID)
     clerk = world.actor("lan", ("CLERK", "20335"))
     # three complaints of Mon 2 Mar, all due Mon 23 Mar
     early, late, unanswered = [await complaint(now, f"2026-03-02 0{h}:00") for h in (8, 9)] + [
@@ -243,11 +255,11 @@ async def test_metrics_count_ratings_and_complaints(world, now):
     now("2026-03-10 09:00")
     await feedback.handle_complaint(actor=clerk, feedback_id=early.id, response="Đã xử lý")
     await feedback.record_complaint_satisfaction(actor=ANONYMOUS, feedback_id=early.id,
-                                                 satisfied=True)
+                                                 satisfied=True, secret=SECRETS[early.id])
     now("2026-03-25 09:00")
     await feedback.handle_complaint(actor=clerk, feedback_id=late.id, response="Đã xử lý muộn")
     await feedback.record_complaint_satisfaction(actor=ANONYMOUS, feedback_id=late.id,
-                                                 satisfied=False)
+                                                 satisfied=False, secret=SECRETS[late.id])
     leader = world.actor("tuan", ("LEADER", "502"))
     report = await service.compute(actor=leader, unit_code="502", first=date(2026, 3, 1),
                                    last=date(2026, 3, 31))
@@ -308,7 +320,8 @@ async def test_schema_submit_handle_and_list(world, now):
     data, errors = await run(HANDLE, world.actor("lan", ("CLERK", "20335")), id=feedback_id)
     assert (data, errors) == ({"handleComplaint": {"feedback": {"response": "Đã xử lý"}}}, [])
     dossier = await ended_dossier(now, "2026-04-24 10:00")
-    await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=3)
+    await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=3,
+                                      applicant_id_number=APPLICANT_ID)
     data, errors = await run(LIST, world.actor("tuan", ("LEADER", "502")),
                              filter={"kind": "RATING"})
     assert (data, errors) == ({"feedback": {"totalCount": 1, "edges": [{"node": {
@@ -316,3 +329,23 @@ async def test_schema_submit_handle_and_list(world, now):
     data, errors = await run(LIST, world.actor("lan", ("CLERK", "20335")),
                              filter={"unitCode": "nope"})
     assert all(isinstance(e, DomainError) for e in errors) and errors[0].field == "filter.unitCode"
+
+
+async def test_rating_needs_the_applicants_id_number(world, now):
+    dossier = await ended_dossier(now, "2026-03-02 09:00")
+    with pytest.raises(BadInput) as error:
+        await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=1,
+                                    applicant_id_number="049190000000")
+    assert error.value.field == "applicantIdNumber"
+    assert await Feedback.filter(kind="RATING").count() == 0
+
+
+async def test_satisfaction_needs_the_complaint_secret(world, now):
+    row = await complaint(now, "2026-03-02 09:00")
+    await feedback.handle_complaint(actor=world.actor("lan", ("CLERK", "20335")),
+                                    feedback_id=row.id, response="Đã trả lời")
+    with pytest.raises(BadInput) as error:
+        await feedback.record_complaint_satisfaction(actor=ANONYMOUS, feedback_id=row.id,
+                                                     satisfied=False, secret="doan-mo")
+    assert error.value.field == "secret"
+    assert (await Feedback.get(id=row.id)).satisfied is None

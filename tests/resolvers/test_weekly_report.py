@@ -38,7 +38,7 @@ async def dossier(now, when: str, unit: str, procedure: str, channel: str = "IN_
     now(when)
     return await receive_dossier(actor=SYSTEM, reception=Reception(
         procedure_code=procedure, unit_code=unit, channel=channel,
-        applicant=Applicant(name="Phạm Thị Dung")))
+        applicant=Applicant(name="Phạm Thị Dung", id_number="049190005678")))
 
 
 async def move(now, when: str, row, *actions: A):
@@ -56,7 +56,8 @@ async def world(db, now):
     # 20335 (under 502): received Mon 16 Mar, finished the same day → early, rated 5
     d1 = await dossier(now, "2026-03-16 09:00", "20335", "1.001193")
     d1 = await move(now, "2026-03-16 15:00", d1, A.START_PROCESSING, A.FINISH)
-    await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=d1.code, rating=5)
+    await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=d1.code, rating=5,
+                                applicant_id_number="049190005678")
     # 20335: filed online Tue 17 Mar, accepted then, due Wed 18 → open and overdue on Friday
     d2 = await dossier(now, "2026-03-17 08:00", "20335", "1.001193", channel="ONLINE")
     await move(now, "2026-03-17 09:00", d2, A.ACCEPT)
@@ -67,7 +68,8 @@ async def world(db, now):
     # 20401 (under 503): received Tue 10 Feb, finished Wed 11 Feb → on time, rated 2
     d4 = await dossier(now, "2026-02-10 09:00", "20401", "1.001193")
     d4 = await move(now, "2026-02-11 10:00", d4, A.START_PROCESSING, A.FINISH)
-    await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=d4.code, rating=2)
+    await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=d4.code, rating=2,
+                                applicant_id_number="049190005678")
     # 502 itself: received Thu 19 Mar with a fee, due Tue 24 → open, not overdue
     await dossier(now, "2026-03-19 09:00", "502", "1.001612")
     now("2026-03-20 16:30")
@@ -182,9 +184,9 @@ async def test_weekly_report_refuses_an_unknown_format(world, fmt):
 
 
 async def test_weekly_report_outside_jurisdiction_is_forbidden(world):
-    clerk = world.actor("lan", ("CLERK", "20335"))  # clerks do not read metrics
+    specialist = world.actor("lan", ("SPECIALIST", "20335"))  # no metrics:read
     neighbour = world.actor("an", ("LEADER", "503"))
-    for actor, unit in ((clerk, "20335"), (neighbour, "502"), (ANONYMOUS, "49")):
+    for actor, unit in ((specialist, "20335"), (neighbour, "502"), (ANONYMOUS, "49")):
         with pytest.raises(Forbidden):
             await weekly_report(actor=actor, unit_code=unit, week_ending=FRIDAY, fmt="xlsx")
     assert await AuditEntry.filter(action="report:weekly").count() == 0
