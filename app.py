@@ -31,6 +31,7 @@ from policies import SYSTEM, store
 from policies.ratelimit import Limits, LoginBackoff, limiter_from_url
 from policies.tokens import KeyRing
 from resolvers import identity
+from resolvers.metrics import scorecard
 from schema import build_schema, downloads
 from schema.http import Edge, GraphQLEndpoint
 from schema.limits import QueryLimits
@@ -49,6 +50,7 @@ class Settings:
     rates: Limits = field(default_factory=Limits)
     redis_url: str | None = None
     cors_origins: tuple[str, ...] = ()
+    scorecard_bands: tuple[tuple[str, float], ...] | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +69,7 @@ class Settings:
             redis_url=os.environ.get("REDIS_URL") or None,
             cors_origins=tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",")
                                if o.strip()),
+            scorecard_bands=_bands(os.environ.get("SCORECARD_BANDS")),
         )
 
     @property
@@ -85,6 +88,17 @@ def _numbers(prefix: str, kind: type) -> dict[str, Any]:
             except ValueError:
                 raise SystemExit(f"{prefix + name.upper()} must be a number, not {raw!r}") from None
     return values
+
+
+def _bands(raw: str | None) -> tuple[tuple[str, float], ...] | None:
+    """SCORECARD_BANDS="GREEN:80,YELLOW:65,ORANGE:50,RED:0": colour and lowest total."""
+    if not raw:
+        return None
+    try:
+        pairs = [item.split(":") for item in raw.split(",") if item.strip()]
+        return tuple((name.strip().upper(), float(lowest)) for name, lowest in pairs)
+    except ValueError:
+        raise SystemExit(f"SCORECARD_BANDS must look like GREEN:80,YELLOW:65,RED:0, not {raw!r}") from None
 
 
 def _audit_key(environment: str) -> bytes:
@@ -150,6 +164,8 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
     """The ASGI application; tests pass `register_orm=False` and manage the ORM themselves."""
     settings = settings or Settings.from_env()
     chain.configure(settings.audit_key)
+    if settings.scorecard_bands:
+        scorecard.configure(list(settings.scorecard_bands))
     limiter = limiter_from_url(settings.redis_url)
     edge = Edge(keys=settings.keys, limits=settings.limits, rates=settings.rates, limiter=limiter,
                 backoff=LoginBackoff(limiter))

@@ -197,3 +197,22 @@ async def test_verify_audit_trail_query(people):
     result = await execute("{ verifyAuditTrail { ok checked firstBadId } }", people["inspector"])
     assert result.data["verifyAuditTrail"]["ok"] is True
     assert result.data["verifyAuditTrail"]["checked"] >= 2
+
+
+async def test_no_entry_no_answer(people, monkeypatch):
+    from audit import recorder
+
+    async def broken(fields):
+        raise RuntimeError("audit database unavailable")
+
+    monkeypatch.setattr(recorder, "append", broken)
+    result = await execute("{ dossiers { totalCount } }", people["inspector"])
+    assert result.data is None
+    assert result.codes == ["INTERNAL_SERVER_ERROR"]
+    # and a write whose entry fails leaves no change behind
+    failed = await execute(RECEIVE, people["clerk"], i={
+        "procedureCode": "1.001193", "unitCode": "20335", "channel": "IN_PERSON",
+        "applicant": applicant()})
+    assert failed.data is None
+    from models import Dossier
+    assert await Dossier.all().count() == 0

@@ -165,3 +165,14 @@ async def test_scorecard_adds_up_and_ranks_children(db, monkeypatch):
     totals = [r["total"] for r in card["ranking"]]
     assert totals == sorted(totals, reverse=True)
     assert {r["unit"]["code"] for r in card["ranking"]} == {"502", "503"}
+
+
+def test_bands_come_from_configuration():
+    from resolvers.metrics import scorecard
+
+    saved = scorecard._Bands.thresholds
+    try:
+        scorecard.configure([("RED", 0), ("GREEN", 90), ("AMBER", 60)])
+        assert [scorecard.band(t) for t in (95, 89.9, 60, 10)] == ["GREEN", "AMBER", "AMBER", "RED"]
+    finally:
+        scorecard._Bands.thresholds = saved
