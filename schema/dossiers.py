@@ -141,12 +141,10 @@ class Dossier(DossierBase):
 
 
 def _pii_visible(info: Info, unit_path: str) -> bool:
-    # One scope per request, not one policy evaluation per dossier.
-    cache = info.context.__dict__.setdefault("_pii_scope", None)
-    if cache is None:
-        cache = jurisdiction(info.context.actor, "dossier", "read_pii")
-        info.context.__dict__["_pii_scope"] = cache
-    return cache.covers(unit_path)
+    context = info.context
+    if context.pii_scope is None:
+        context.pii_scope = jurisdiction(context.actor, "dossier", "read_pii")
+    return context.pii_scope.covers(unit_path)
 
 
 @strawberry.input

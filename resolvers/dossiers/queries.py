@@ -9,7 +9,6 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
 from models import Dossier
-from models.dossiers import DossierStatus
 from models.errors import BadInput
 from models.scope import scoped
 from models.text import fold
@@ -108,4 +107,4 @@ async def track_dossier(*, actor: Actor, code: str) -> Dossier | None:
     return await lookups.dossier_by_code(code)
 
 
-__all__ = ["DossierPage", "DossierStatus", "cursor_of", "get_dossier", "list_dossiers", "track_dossier"]
+__all__ = ["DossierPage", "cursor_of", "get_dossier", "list_dossiers", "track_dossier"]
