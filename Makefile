@@ -28,6 +28,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # A short schemathesis run against a live server on a throwaway database.
 fuzz: install

@@ -5,11 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from audit.chain import append
 from models.audit import AuditOutcome
-from policies.actor import Actor, ActorKind
+
+
+class Grant(Protocol):
+    role: str
+    unit_code: str
+    unit_path: str
+
+
+class Actor(Protocol):
+    """What the trail records of a caller (policies.Actor has these; audit sits below it)."""
+
+    @property
+    def kind(self) -> Any: ...
+    @property
+    def username(self) -> str | None: ...
+    @property
+    def grants(self) -> tuple[Grant, ...]: ...
+    @property
+    def scopes(self) -> frozenset[str]: ...
+    @property
+    def partner_unit_path(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def client_address(self) -> str | None: ...
+
 
 # Never written in clear: the applicant's identifiers and any secret.
 MASKED_FIELDS = frozenset(
@@ -72,7 +97,7 @@ async def record(
         counter[0] += 1
     await append(dict(
         at=datetime.now(UTC),
-        actor_kind=actor.kind.value,
+        actor_kind=_kind(actor),
         actor_username=actor.username,
         actor_roles=roles_of(actor),
         action=action[:64],
@@ -96,12 +121,16 @@ def _current_operation() -> str | None:
 
 def roles_of(actor: Actor) -> str | None:
     """"CLERK@20335, LEADER@502" for users; scopes and jurisdiction for partners."""
-    if actor.kind is ActorKind.PARTNER:
+    if _kind(actor) == "PARTNER":
         return f"{' '.join(sorted(actor.scopes))} @{actor.partner_unit_path}"[:500]
     return ", ".join(f"{g.role}@{g.unit_code}" for g in actor.grants)[:500] or None
 
 
+def _kind(actor: Actor) -> str:
+    return getattr(actor.kind, "value", actor.kind)
+
+
 def home_path(actor: Actor) -> str | None:
-    if actor.kind is ActorKind.PARTNER:
+    if _kind(actor) == "PARTNER":
         return actor.partner_unit_path
     return actor.grants[0].unit_path if actor.grants else None
