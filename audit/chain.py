@@ -93,8 +93,8 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
         await AuditChainHead.filter(id=1).update(last_seq=fields["seq"], last_hash=fields["hash"])
         return
     # Raw SQL on the hot path: the audit entry is on every request (see benchmarks/).
-    head = (await conn.execute_query_dict(LOCK_HEAD))[0]
-    fields = {**fields, "seq": head["last_seq"] + 1, "prev_hash": head["last_hash"]}
+    locked = (await conn.execute_query_dict(LOCK_HEAD))[0]
+    fields = {**fields, "seq": locked["last_seq"] + 1, "prev_hash": locked["last_hash"]}
     fields["hash"] = digest(fields)
     values = [_stored(name, fields.get(name)) for name in COLUMNS]
     await conn.execute_query_dict(POSTGRES_SEAL, values)

@@ -12,9 +12,14 @@ from models.audit import AuditOutcome
 
 
 class Grant(Protocol):
-    role: str
-    unit_code: str
-    unit_path: str
+    """A role held at a unit (read-only, so policies' frozen Grant dataclass matches)."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def unit_code(self) -> str: ...
+    @property
+    def unit_path(self) -> str: ...
 
 
 class Actor(Protocol):

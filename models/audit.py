@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -41,7 +42,7 @@ class AuditEntry(Model):
     operation_name = fields.CharField(max_length=128, null=True)
     request_id = fields.CharField(max_length=64, null=True)
     client_address = fields.CharField(max_length=64, null=True)
-    changes = fields.JSONField(null=True)
+    changes: fields.JSONField[dict[str, list[Any]] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "audit_entries"

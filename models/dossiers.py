@@ -59,12 +59,15 @@ class Dossier(Model):
     procedure: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Procedure", related_name="dossiers", on_delete=fields.RESTRICT
     )
+    procedure_id: int
     unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="dossiers", on_delete=fields.RESTRICT
     )
+    unit_id: int
     agency: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Agency", related_name="dossiers", on_delete=fields.RESTRICT
     )
+    agency_id: int
     # Copy of the unit's path so jurisdiction is a prefix filter on this table alone.
     unit_path = fields.CharField(max_length=128)
     channel = fields.CharEnumField(Channel, max_length=16)
@@ -135,6 +138,7 @@ class DossierEvent(Model):
     dossier: fields.ForeignKeyRelation[Dossier] = fields.ForeignKeyField(
         "models.Dossier", related_name="events", on_delete=fields.CASCADE
     )
+    dossier_id: int
     at = fields.DatetimeField()
     action = fields.CharField(max_length=32)
     from_status = fields.CharEnumField(DossierStatus, max_length=24, null=True)
@@ -154,6 +158,7 @@ class DossierCodeCounter(Model):
     agency: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Agency", related_name="code_counters", on_delete=fields.CASCADE
     )
+    agency_id: int
     day = fields.DateField()
     last_sequence = fields.IntField(default=0)
 

@@ -28,6 +28,7 @@ class Session(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int
     # Only the newest refresh token of the family is valid; presenting an older one is reuse.
     current_refresh_id = fields.CharField(max_length=32)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -43,10 +44,11 @@ class PartnerToken(Model):
 
     id = fields.CharField(max_length=16, primary_key=True)  # public token id
     partner_name = fields.CharField(max_length=200)
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="partner_tokens", on_delete=fields.RESTRICT
     )
+    unit_id: int
     secret_hash = fields.CharField(max_length=64)
     created_by = fields.CharField(max_length=150)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -54,7 +56,7 @@ class PartnerToken(Model):
     revoked_at = fields.DatetimeField(null=True)
     last_used_at = fields.DatetimeField(null=True)
     # SHA-256 of the only query texts this token may send (None: any operation).
-    allowed_operations = fields.JSONField(null=True)
+    allowed_operations: fields.JSONField[list[str] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "partner_tokens"

@@ -27,6 +27,7 @@ class UnitDailyStats(Model):
     unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="daily_stats", on_delete=fields.CASCADE
     )
+    unit_id: int
     unit_path = fields.CharField(max_length=128)
     day = fields.DateField()
     received = fields.IntField(default=0)
@@ -65,10 +66,12 @@ class Feedback(Model):
     unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="feedback", on_delete=fields.RESTRICT
     )
+    unit_id: int
     unit_path = fields.CharField(max_length=128)
     dossier: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Dossier", related_name="feedback", null=True, on_delete=fields.SET_NULL
     )
+    dossier_id: int | None
     content = fields.TextField(default="")
     submitted_at = fields.DatetimeField()
     due_at = fields.DatetimeField(null=True)

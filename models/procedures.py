@@ -29,7 +29,7 @@ class Procedure(Model):
     processing_days = fields.IntField()
     fee = fields.BigIntField(default=0)
     online_level = fields.CharEnumField(OnlineLevel, max_length=16, default=OnlineLevel.NONE)
-    documents = fields.JSONField(default=list)
+    documents: fields.JSONField[list[str]] = fields.JSONField(default=list)
     # Publicity and online-payment indicators of the 766 scorecard.
     # db_default: the columns arrived after rows existed (migration 0005).
     payable_online = fields.BooleanField(default=False, db_default=False)

@@ -8,9 +8,10 @@ from operator import or_
 from typing import TypeVar
 
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)

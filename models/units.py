@@ -29,6 +29,7 @@ class AdministrativeUnit(Model):
     parent: fields.ForeignKeyNullableRelation[AdministrativeUnit] = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     # The jurisdiction key: a subtree is one prefix query on this column.
     path = fields.CharField(max_length=128, unique=True)
 
@@ -45,6 +46,7 @@ class Agency(Model):
     unit: fields.ForeignKeyRelation[AdministrativeUnit] = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="agencies", on_delete=fields.RESTRICT
     )
+    unit_id: int
 
     class Meta:
         table = "agencies"

@@ -185,7 +185,7 @@ class RedisRateLimiter:
     async def hit(self, key: str, *, limit: int, window: float) -> Decision:
         """Record one hit on `key` unless that exceeds `limit` per `window`."""
         _check(limit, window)
-        args = [limit, repr(float(window)), repr(TOLERANCE)]
+        args: list[int | str] = [limit, repr(float(window)), repr(TOLERANCE)]
         reply = await self._guard(lambda: self._script(keys=[self._prefix + "hit:" + key], args=args), None)
         if reply is None:
             return Decision(True, 0.0, limit - 1)
@@ -203,7 +203,9 @@ class RedisRateLimiter:
         async def call() -> int:
             async with self._redis.pipeline(transaction=True) as pipe:
                 name = self._prefix + "cnt:" + key
-                count, _ = await pipe.incr(name).pexpire(name, max(1, math.ceil(ttl * 1000))).execute()
+                # redis types commands as awaitables; on a pipeline they return the pipeline.
+                count, _ = await pipe.incr(name).pexpire(  # type: ignore[attr-defined]
+                    name, max(1, math.ceil(ttl * 1000))).execute()
                 return int(count)
         return await self._guard(call, 0)
 

@@ -3,11 +3,16 @@ longer than its column, which a caller would see as an internal error)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from tortoise.fields import CharField
+from tortoise.models import Model
+
 from models import AdministrativeUnit, Dossier, Procedure
 
 
-def _fits(value: str | None, model: type, column: str) -> bool:
-    limit = model._meta.fields_map[column].max_length
+def _fits(value: str | None, model: type[Model], column: str) -> bool:
+    limit = cast("CharField[Any]", model._meta.fields_map[column]).max_length  # code columns only
     return isinstance(value, str) and 0 < len(value) <= limit
 
 

@@ -81,7 +81,8 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
                 if postgres:
                     await tx.execute_query(COUNTERS_PG, [list(c) for c in zip(*counters, strict=True)])
                 else:
-                    await tx.execute_many(COUNTERS_SQLITE, counters)
+                    # tortoise types the rows as lists; sqlite3 takes any sequence, tuples too.
+                    await tx.execute_many(COUNTERS_SQLITE, counters)  # type: ignore[arg-type]
         if restore:
             await _restore(conn, restore)
         if postgres:
@@ -129,17 +130,20 @@ async def _load(factory: DossierFactory, write: Callable[..., Awaitable[None]], 
                 event_id: int, count: int, batch: int, progress: Callable[[int], None] | None) -> int:
     """Write each batch while the next one is built in a thread, so Python and the database overlap."""
     done = 0
-    pending = _batch(factory, first_id, min(batch, count), event_id)
+    pending: tuple[list, list, int] | None = _batch(factory, first_id, min(batch, count), event_id)
     while pending is not None:
         rows, events, event_id = pending
         following = min(batch, count - done - len(rows))
         building = (asyncio.to_thread(_batch, factory, first_id + done + len(rows), following, event_id)
                     if following > 0 else _nothing())
         # Both run to the end before an error is raised, so no thread outlives the load.
-        written, pending = await asyncio.gather(write(rows, events), building, return_exceptions=True)
-        for outcome in (written, pending):
-            if isinstance(outcome, BaseException):
-                raise outcome
+        outcomes = await asyncio.gather(write(rows, events), building, return_exceptions=True)
+        written, built = outcomes  # two steps: mypy cannot type the pair unpacked from the await
+        if isinstance(written, BaseException):
+            raise written
+        if isinstance(built, BaseException):
+            raise built
+        pending = built
         done += len(rows)
         if progress is not None:
             progress(done)
@@ -171,8 +175,9 @@ async def _copy(rows: list[tuple], events: list[tuple]) -> None:
 
 async def _insert(rows: list[tuple], events: list[tuple]) -> None:
     async with in_transaction() as tx:
-        await tx.execute_many(_insert_sql("dossiers", DOSSIER_COLUMNS), rows)
-        await tx.execute_many(_insert_sql("dossier_events", EVENT_COLUMNS), events)
+        # tortoise types the rows as lists; sqlite3 takes any sequence, tuples too.
+        await tx.execute_many(_insert_sql("dossiers", DOSSIER_COLUMNS), rows)  # type: ignore[arg-type]
+        await tx.execute_many(_insert_sql("dossier_events", EVENT_COLUMNS), events)  # type: ignore[arg-type]
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -193,8 +198,8 @@ async def _catalogue(conn: BaseDBAsyncClient) -> tuple[list[Site], list[Proc]]:
     units = await conn.execute_query_dict(
         "SELECT id, code, name, level, path FROM administrative_units ORDER BY id")
     agencies: dict[int, dict] = {}
-    for agency in await conn.execute_query_dict("SELECT id, code, unit_id FROM agencies ORDER BY id"):
-        agencies.setdefault(agency["unit_id"], agency)
+    for row in await conn.execute_query_dict("SELECT id, code, unit_id FROM agencies ORDER BY id"):
+        agencies.setdefault(row["unit_id"], row)
     names = {u["code"]: u["name"] for u in units}
 
     def tail(path: str) -> str:

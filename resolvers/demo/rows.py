@@ -64,6 +64,9 @@ CLOSING = 17 * 3600
 T = TypeVar("T")
 # (name, kind, id number, phone, address, folded name)
 Applicant = tuple[str, str, str | None, str | None, str, str]
+# A planned transition: (epoch seconds, action, from status, to status, actor, note, argument);
+# the argument is the pause length, the new due day (EXTEND) or paid online (CONFIRM_PAYMENT).
+Event = tuple[int, str, str | None, str, str, str | None, int | bool]
 
 
 class Weighted(Generic[T]):
@@ -175,7 +178,7 @@ class DossierFactory:
         rnd = self.rnd
         return max(self.tl.start[pos] + _office(rnd()), after + 60 + int(rnd() * 1800))
 
-    def _plan(self, site: Site, proc: Proc, online: bool) -> tuple[list[tuple], int, int, bool]:
+    def _plan(self, site: Site, proc: Proc, online: bool) -> tuple[list[Event], int, int, bool]:
         """The whole life the dossier would have; `_row` keeps what happened before now."""
         rnd, later = self.rnd, self._later
         desk, officer = f"motcua.{site.agency_code.lower()}", f"chuyenvien.{site.agency_code.lower()}"
@@ -183,7 +186,7 @@ class DossierFactory:
         t = self.tl.start[pos] + _office(rnd())
         if online:
             submitted = t - int(rnd() * 50400)  # filed online, often the evening before
-            plan = [(submitted, "RECEIVE", None, NEW, PORTAL, None, 0)]
+            plan: list[Event] = [(submitted, "RECEIVE", None, NEW, PORTAL, None, 0)]
             u = rnd()
             pos += 0 if u < 0.55 else 1 if u < 0.9 else 2
             accepted = later(pos, t)
@@ -252,7 +255,7 @@ class DossierFactory:
         return plan, submitted, due, electronic
 
     def _row(self, dossier_id: int, event_id: int, events: list, site: Site, proc: Proc,
-             channel: str, plan: list[tuple], submitted: int, due_pos: int,
+             channel: str, plan: list[Event], submitted: int, due_pos: int,
              electronic: bool) -> tuple[tuple, int]:
         """Replay the plan up to now, as the app's transitions would have set the fields."""
         now, eod, fromts = self.now, self.tl.end_of_day, datetime.fromtimestamp
@@ -276,7 +279,7 @@ class DossierFactory:
                 legal += arg
                 due += arg
             elif action == "CONFIRM_PAYMENT":
-                paid, paid_online = t, arg
+                paid, paid_online = t, bool(arg)  # arg is already a bool here
             elif action == "EXTEND":
                 extended, due, reason = t, arg, note
             elif action == "RETURN_RESULT":
@@ -302,7 +305,7 @@ class DossierFactory:
             *self._scorecard_facts(channel, received, ended),
         ), event_id + kept
 
-    def _scorecard_facts(self, channel: str, received: float | None, ended: float | None) -> tuple:
+    def _scorecard_facts(self, channel: str, received: int | None, ended: int | None) -> tuple:
         """Certified copies, re-used data, portal sync and processing days (766 indicators)."""
         online = channel == ONLINE
         rnd = self.rnd

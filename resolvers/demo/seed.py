@@ -67,7 +67,7 @@ async def _upsert_agencies(units: dict[str, AdministrativeUnit]) -> int:
     existing = {agency.code: agency for agency in await Agency.all()}
     for unit in units.values():
         code = f"UB{unit.code}"
-        wanted = {"name": f"UBND {unit.name}", "unit_id": unit.id}
+        wanted: dict[str, Any] = {"name": f"UBND {unit.name}", "unit_id": unit.id}
         agency = existing.get(code)
         if agency is None:
             await Agency.create(code=code, **wanted)

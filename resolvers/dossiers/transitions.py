@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -15,7 +15,7 @@ from models.errors import BadInput, Conflict, NotFound
 from policies import Actor, ActorKind, authorize, jurisdiction
 from resolvers import clock, lookups, validation
 from resolvers.calendar import WorkingCalendar
-from resolvers.deadlines import end_of_day, judge, load_calendar, pause_length, shift
+from resolvers.deadlines import due_after, end_of_day, judge, load_calendar, pause_length, shift
 from resolvers.dossiers.snapshot import snapshot
 from resolvers.lifecycle import END_STATES, DossierAction, next_status
 from resolvers.metrics import rollups
@@ -40,7 +40,8 @@ def _resume(dossier: Dossier, changes: dict[str, Any], at: datetime, cal: Workin
     changes["paused_at"] = None
     if dossier.legal_due_at is not None:
         changes["legal_due_at"] = shift(dossier.legal_due_at, paused, cal)
-        changes["due_at"] = shift(dossier.due_at, paused, cal)
+        # due_at is set together with legal_due_at (reception), so it is not None here.
+        changes["due_at"] = shift(cast(datetime, dossier.due_at), paused, cal)
 
 
 def _effects(
@@ -50,7 +51,7 @@ def _effects(
     """The fields an action changes besides status and version."""
     changes: dict[str, Any] = {}
     if action is A.ACCEPT:
-        due = end_of_day(cal.add_working_days(clock.local_date(at), processing_days))
+        due = due_after(at, processing_days, cal)  # the clock starts at acceptance
         changes.update(received_at=at, legal_due_at=due, due_at=due)
     elif action is A.REQUEST_SUPPLEMENT:
         changes.update(supplement_count=dossier.supplement_count + 1, paused_at=at)

@@ -85,7 +85,7 @@ async def compute(*, actor: Actor, unit_code: str | None, first: date, last: dat
 def facts_for(report: MetricsReport, unit: AdministrativeUnit) -> ProcedureFacts:
     """Procedures that apply in a unit's territory: its own level and the levels below."""
     levels = LEVELS[LEVELS.index(unit.level):]
-    total = Counter()
+    total: Counter[str] = Counter()
     for level in levels:
         facts = report.facts_by_level.get(level.value)
         if facts:
