@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from tortoise import connections
 
@@ -49,14 +51,17 @@ async def plan(world, flt: DossierFilter, *, unit: str = "49", count: bool = Fal
     return "\n".join(r["QUERY PLAN"] for r in rows)
 
 
+FROM, TO = datetime.now(UTC) - timedelta(hours=2), datetime.now(UTC) - timedelta(hours=1)
 COUNTS = [
     (DossierFilter(), "20335", "dossier_unit_path_pattern"),
+    (DossierFilter(received_from=FROM, received_to=TO), "49", "dossier_received_id"),
     (DossierFilter(search="nguoi so 4242"), "49", "dossier_search_trgm"),
     (DossierFilter(overdue=True), "49", "dossier_open_due"),
     (DossierFilter(status=("IN_PROCESSING",)), "49", "dossier_status_path"),
 ]
 PAGES = [DossierFilter(), DossierFilter(search="nguoi so 4242"), DossierFilter(overdue=True),
-         DossierFilter(channel="POSTAL"), DossierFilter(status=("IN_PROCESSING",))]
+         DossierFilter(channel="POSTAL"), DossierFilter(status=("IN_PROCESSING",)),
+         DossierFilter(procedure_code="1.001193"), DossierFilter(received_from=FROM, received_to=TO)]
 
 
 async def test_every_filter_uses_an_index(filled):
