@@ -14,7 +14,13 @@ from models.dossiers import (
     Timeliness,
 )
 from models.identity import CasbinRule, PartnerToken, PolicyRevision, Session, User
-from models.metrics import ROLLUP_COUNTERS, Feedback, FeedbackKind, UnitDailyStats
+from models.metrics import (
+    ROLLUP_COUNTERS,
+    Feedback,
+    FeedbackKind,
+    UnitDailyStats,
+    UnitProcedureMonthlyStats,
+)
 from models.procedures import OnlineLevel, Procedure
 from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
 
@@ -44,5 +50,6 @@ __all__ = [
     "Timeliness",
     "UnitDailyStats",
     "UnitLevel",
+    "UnitProcedureMonthlyStats",
     "unit_path",
 ]

@@ -53,6 +53,44 @@ class UnitDailyStats(Model):
         indexes = (Index(fields=("unit_path", "day"), name="unit_daily_path_day"),)
 
 
+class UnitProcedureMonthlyStats(Model):
+    """The same counters per unit, procedure and month (for breakdowns by procedure and
+    field: a daily table with a procedure dimension would be almost as large as the rows)."""
+
+    id = fields.BigIntField(primary_key=True)
+    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="procedure_monthly_stats", on_delete=fields.CASCADE
+    )
+    unit_id: int
+    procedure: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Procedure", related_name="monthly_stats", on_delete=fields.CASCADE
+    )
+    procedure_id: int
+    unit_path = fields.CharField(max_length=128)
+    month = fields.DateField()  # the first day of the month
+    received = fields.IntField(default=0)
+    received_in_person = fields.IntField(default=0)
+    received_online = fields.IntField(default=0)
+    received_postal = fields.IntField(default=0)
+    received_with_fee = fields.IntField(default=0)
+    paid_online = fields.IntField(default=0)
+    components_digitized = fields.IntField(default=0)
+    certified_copies_electronic = fields.IntField(default=0)
+    reused_digitized_data = fields.IntField(default=0)
+    synced_to_portal = fields.IntField(default=0)
+    resolved = fields.IntField(default=0)
+    resolved_early = fields.IntField(default=0)
+    resolved_on_time = fields.IntField(default=0)
+    resolved_late = fields.IntField(default=0)
+    processing_days_sum = fields.BigIntField(default=0)
+    results_electronic = fields.IntField(default=0)
+
+    class Meta:
+        table = "unit_procedure_monthly_stats"
+        unique_together = (("unit", "procedure", "month"),)
+        indexes = (Index(fields=("unit_path", "month"), name="unit_proc_month_path"),)
+
+
 class FeedbackKind(StrEnum):
     COMPLAINT = "COMPLAINT"  # phản ánh, kiến nghị: handled within 15 working days
     RATING = "RATING"  # the applicant's satisfaction with how a dossier was handled

@@ -148,7 +148,7 @@ async def handle_complaint(*, actor: Actor, feedback_id: int, response: str) -> 
     async with in_transaction():
         # Compare-and-set: of two officials answering at once, exactly one succeeds.
         updated = await Feedback.filter(id=row.id, handled_at__isnull=True).update(
-            handled_at=clock.now(), response=answer)
+            **clock.stored({"handled_at": clock.now(), "response": answer}))
         if updated != 1:
             raise BadInput(f"complaint {feedback_id} has already been handled", field="feedbackId")
         row = await Feedback.get(id=row.id)

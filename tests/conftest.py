@@ -22,7 +22,7 @@ from policies import store
 
 TABLES = (
     "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
-    "audit_chain_head", "feedback", "unit_daily_stats",
+    "audit_chain_head", "feedback", "unit_daily_stats", "unit_procedure_monthly_stats",
     "dossier_events", "dossiers", "dossier_code_counters",
     "calendar_overrides", "agencies", "procedures", "administrative_units",
 )

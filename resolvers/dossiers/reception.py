@@ -142,7 +142,7 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             actor_username=actor.name,
             using_db=conn,
         )
-        await rollups.apply(unit_id=unit.id, unit_path=unit.path,
+        await rollups.apply(unit_id=unit.id, unit_path=unit.path, procedure_id=procedure.id,
                             changes=rollups.contribution(dossier))
         await record(
             actor=actor,

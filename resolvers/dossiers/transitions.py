@@ -86,7 +86,7 @@ async def _apply(
     at = clock.now()
     async with in_transaction():
         updated = await Dossier.filter(id=dossier.id, version=dossier.version).update(
-            **fields, version=F("version") + 1, updated_at=at
+            **clock.stored({**fields, "updated_at": at}), version=F("version") + 1
         )
         if updated != 1:
             raise Conflict(
@@ -99,6 +99,7 @@ async def _apply(
         )
         fresh = await Dossier.get(id=dossier.id)
         await rollups.apply(unit_id=dossier.unit_id, unit_path=dossier.unit_path,
+                            procedure_id=dossier.procedure_id,
                             changes=rollups.delta(rollups.contribution(dossier),
                                                   rollups.contribution(fresh)))
         await record(

@@ -76,7 +76,7 @@ async def revoke_partner_token(*, actor: Actor, token_id: str) -> bool:
         raise NotFound(f"partner token {token_id!r} not found", field="tokenId")
     authorize(actor, "partner_token", "revoke", token.unit.path)
     async with in_transaction():
-        await PartnerToken.filter(id=token.id).update(revoked_at=clock.now())
+        await PartnerToken.filter(id=token.id).update(**clock.stored({"revoked_at": clock.now()}))
         await record(actor=actor, action="partner_token:revoke", object_type="PartnerToken",
                      object_id=token.id, unit_path=token.unit.path)
     return True
@@ -95,7 +95,7 @@ async def partner_actor(token: str, *, request_id: str | None, client_address: s
             or row.revoked_at is not None or row.expires_at <= now):
         raise Unauthenticated("invalid, expired or revoked partner token")
     if row.last_used_at is None or now - row.last_used_at > LAST_USE_GRANULARITY:
-        await PartnerToken.filter(id=row.id).update(last_used_at=now)
+        await PartnerToken.filter(id=row.id).update(**clock.stored({"last_used_at": now}))
     return Actor(kind=ActorKind.PARTNER, username=f"partner:{row.id}", scopes=frozenset(row.scopes),
                  partner_unit_path=row.unit.path, request_id=request_id,
                  client_address=client_address, extra={"partner": row.partner_name},

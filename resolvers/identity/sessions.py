@@ -79,7 +79,7 @@ async def refresh(*, actor: Actor, ring: tokens.KeyRing, token: str) -> TokenPai
     async with in_transaction():
         if session.current_refresh_id != claims.token_id:
             # Reuse of a rotated token means it leaked: end the whole session.
-            await Session.filter(id=session.id).update(revoked_at=clock.now())
+            await Session.filter(id=session.id).update(**clock.stored({"revoked_at": clock.now()}))
             await record(actor=actor, action="token:refresh", outcome=AuditOutcome.DENIED,
                          object_type="Session", object_id=session.id,
                          reason="refresh token reused; session revoked")
@@ -100,7 +100,7 @@ async def logout(*, actor: Actor) -> bool:
     if actor.kind is not ActorKind.USER or not family:
         raise Unauthenticated("log in first")
     async with in_transaction():
-        await Session.filter(id=family).update(revoked_at=clock.now())
+        await Session.filter(id=family).update(**clock.stored({"revoked_at": clock.now()}))
         await record(actor=actor, action="logout", object_type="Session", object_id=family)
     return True
 

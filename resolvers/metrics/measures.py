@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise import connections
 
@@ -78,8 +79,6 @@ class Period:
 
     @property
     def end(self) -> datetime:
-        from datetime import timedelta
-
         return start_of_local_day(self.last + timedelta(days=1))
 
 
@@ -153,21 +152,51 @@ async def by_month(path: str, period: Period) -> dict[str, Measures]:
             for r in rows}
 
 
+def _whole_months(period: Period) -> tuple[date, date] | None:
+    """[first month, end month) of the months lying wholly inside the period, if any."""
+    start = period.first if period.first.day == 1 else _next_month(period.first)
+    after = period.last + timedelta(days=1)
+    end = after if after.day == 1 else after.replace(day=1)
+    return (start, end) if start < end else None
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 async def by_procedure(path: str, period: Period) -> dict[int, Measures]:
-    """Measures per procedure, from the dossiers (the rollup has no procedure dimension)."""
+    """Measures per procedure: whole months from the monthly rollup, the days at the edges
+    of the period from the dossiers themselves (a few weeks at most)."""
     conn = connections.get("default")
     pg = conn.capabilities.dialect == "postgres"
     m = [_mark(pg, i) for i in range(1, 4)]
     result: dict[int, Measures] = {}
-    for definitions, column in ((RECEIVED_SQL, "received_at"), (RESOLVED_SQL, "ended_at")):
-        columns = ", ".join(f"{sql} AS {name}" for name, sql in definitions.items())
-        extra = " AND received_at IS NOT NULL" if column == "ended_at" else ""
+
+    def add(row: dict, names: Iterable[str]) -> None:
+        result.setdefault(row["procedure_id"], Measures(live=False)).counts.update(
+            {k: int(row[k] or 0) for k in names})
+
+    edges = [period]
+    months = _whole_months(period)
+    if months is not None:
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)
         for row in await conn.execute_query_dict(
-                f"SELECT procedure_id, {columns} FROM dossiers WHERE unit_path LIKE {m[0]} "
-                f"AND {column} >= {m[1]} AND {column} < {m[2]}{extra} GROUP BY procedure_id",
-                [path + "%", _utc(period.start), _utc(period.end)]):
-            result.setdefault(row["procedure_id"], Measures(live=False)).counts.update(
-                {k: int(row[k] or 0) for k in definitions})
+                f"SELECT procedure_id, {sums} FROM unit_procedure_monthly_stats "
+                f"WHERE unit_path LIKE {m[0]} AND month >= {m[1]} AND month < {m[2]} "
+                "GROUP BY procedure_id", [path + "%", *months]):
+            add(row, ROLLUP_COUNTERS)
+        edges = [Period(first, last) for first, last in (
+            (period.first, months[0] - timedelta(days=1)), (months[1], period.last))
+            if first <= last]
+    for edge in edges:
+        for definitions, column in ((RECEIVED_SQL, "received_at"), (RESOLVED_SQL, "ended_at")):
+            columns = ", ".join(f"{sql} AS {name}" for name, sql in definitions.items())
+            extra = " AND received_at IS NOT NULL" if column == "ended_at" else ""
+            for row in await conn.execute_query_dict(
+                    f"SELECT procedure_id, {columns} FROM dossiers WHERE unit_path LIKE {m[0]} "
+                    f"AND {column} >= {m[1]} AND {column} < {m[2]}{extra} GROUP BY procedure_id",
+                    [path + "%", _utc(edge.start), _utc(edge.end)]):
+                add(row, definitions)
     return result
 
 

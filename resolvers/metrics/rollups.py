@@ -1,4 +1,5 @@
-"""Per-unit daily counters, kept exact in the transaction of every change they count.
+"""Per-unit daily counters (and per-unit, per-procedure monthly ones), kept exact in the
+transaction of every change they count.
 
 A dossier *contributes* to the counters of its reception day (being received, and the
 properties counted against reception) and of the day its processing ended (being resolved,
@@ -56,21 +57,41 @@ def delta(before: Contribution, after: Contribution) -> Contribution:
     return changes
 
 
-async def apply(*, unit_id: int, unit_path: str, changes: Contribution) -> None:
-    """Add the changes with one atomic upsert per day (inside the caller's transaction)."""
+def by_month(changes: Contribution) -> Contribution:
+    """The same changes summed per month (keyed by the month's first day)."""
+    months: Contribution = {}
+    for day, counters in changes.items():
+        months.setdefault(day.replace(day=1), Counter()).update(counters)
+    return {m: c for m, c in months.items() if any(c.values())}
+
+
+async def _upsert(table: str, keys: dict[str, Any], counters: Counter[str]) -> None:
     conn = connections.get("default")
     postgres = conn.capabilities.dialect == "postgres"
+    # Every counter is inserted (the columns have no database default); only the changed
+    # ones are updated, which keeps the row lock's work small.
+    names = [n for n in ROLLUP_COUNTERS if counters.get(n)]
+    if not names:
+        return
+    columns = [*keys, *ROLLUP_COUNTERS]
+    marks = [f"${i}" if postgres else "?" for i in range(1, len(columns) + 1)]
+    conflict = ", ".join(k for k in keys if k != "unit_path")
+    updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)}) "
+           f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
+    await conn.execute_query(sql, [*keys.values(), *(counters.get(n, 0) for n in ROLLUP_COUNTERS)])
+
+
+async def apply(*, unit_id: int, unit_path: str, procedure_id: int, changes: Contribution) -> None:
+    """Add the changes with one atomic upsert per day and per month (in the caller's
+    transaction)."""
     for day, counters in sorted(changes.items()):
-        # Every counter is inserted (the columns have no database default); only the
-        # changed ones are updated, which keeps the row lock's work small.
-        names = [n for n in ROLLUP_COUNTERS if counters.get(n)]
-        columns = ["unit_id", "unit_path", "day", *ROLLUP_COUNTERS]
-        marks = [f"${i}" if postgres else "?" for i in range(1, len(columns) + 1)]
-        updates = ", ".join(f"{n} = unit_daily_stats.{n} + excluded.{n}" for n in names)
-        sql = (f"INSERT INTO unit_daily_stats ({', '.join(columns)}) VALUES ({', '.join(marks)}) "
-               f"ON CONFLICT (unit_id, day) DO UPDATE SET {updates}")
-        await conn.execute_query(sql, [unit_id, unit_path, day,
-                                       *(counters.get(n, 0) for n in ROLLUP_COUNTERS)])
+        await _upsert("unit_daily_stats", {"unit_id": unit_id, "unit_path": unit_path, "day": day},
+                      counters)
+    for month, counters in sorted(by_month(changes).items()):
+        await _upsert("unit_procedure_monthly_stats",
+                      {"unit_id": unit_id, "procedure_id": procedure_id, "unit_path": unit_path,
+                       "month": month}, counters)
 
 
 # The same definitions as `contribution`, in SQL, for rebuilding from the dossiers.
@@ -96,10 +117,15 @@ RESOLVED_SQL = {
 }
 
 
-def _part(definitions: dict[str, str], day: str, where: str) -> str:
+def _part(definitions: dict[str, str], day: str, where: str, keys: str = "unit_id, unit_path") -> str:
     columns = ", ".join(f"{definitions.get(n, '0')} AS {n}" for n in ROLLUP_COUNTERS)
-    return (f"SELECT unit_id, unit_path, {day} AS day, {columns} FROM dossiers "
-            f"WHERE {where} GROUP BY unit_id, unit_path, {day}")
+    return (f"SELECT {keys}, {day} AS day, {columns} FROM dossiers "
+            f"WHERE {where} GROUP BY {keys}, {day}")
+
+
+def month_of_sql(day: str, postgres: bool) -> str:
+    """The first day of the month of a date expression."""
+    return f"date_trunc('month', {day})::date" if postgres else f"date({day}, 'start of month')"
 
 
 def local_day_sql(column: str, postgres: bool) -> str:
@@ -110,17 +136,24 @@ def local_day_sql(column: str, postgres: bool) -> str:
 
 
 async def rebuild() -> int:
-    """Recompute every counter from the dossiers (after a bulk load, or to repair)."""
+    """Recompute every counter from the dossiers (after a bulk load, or to repair); returns
+    the number of daily rows."""
     conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    received = _part(RECEIVED_SQL, local_day_sql("received_at", postgres), "received_at IS NOT NULL")
-    resolved = _part(RESOLVED_SQL, local_day_sql("ended_at", postgres),
-                     "received_at IS NOT NULL AND ended_at IS NOT NULL")
+    pg = conn.capabilities.dialect == "postgres"
     sums = ", ".join(f"SUM({n})" for n in ROLLUP_COUNTERS)
-    await conn.execute_script("DELETE FROM unit_daily_stats")
-    await conn.execute_script(
-        f"INSERT INTO unit_daily_stats (unit_id, unit_path, day, {', '.join(ROLLUP_COUNTERS)}) "
-        f"SELECT unit_id, unit_path, day, {sums} FROM ({received} UNION ALL {resolved}) AS u "
-        f"GROUP BY unit_id, unit_path, day")
+    counters = ", ".join(ROLLUP_COUNTERS)
+    for table, keys, period in (
+            ("unit_daily_stats", "unit_id, unit_path", lambda c: local_day_sql(c, pg)),
+            ("unit_procedure_monthly_stats", "unit_id, procedure_id, unit_path",
+             lambda c: month_of_sql(local_day_sql(c, pg), pg))):
+        received = _part(RECEIVED_SQL, period("received_at"), "received_at IS NOT NULL", keys)
+        resolved = _part(RESOLVED_SQL, period("ended_at"),
+                         "received_at IS NOT NULL AND ended_at IS NOT NULL", keys)
+        column = "day" if table == "unit_daily_stats" else "month"
+        await conn.execute_script(f"DELETE FROM {table}")
+        await conn.execute_script(
+            f"INSERT INTO {table} ({keys}, {column}, {counters}) "
+            f"SELECT {keys}, day, {sums} FROM ({received} UNION ALL {resolved}) AS u "
+            f"GROUP BY {keys}, day")
     rows = await conn.execute_query_dict("SELECT COUNT(*) AS n FROM unit_daily_stats")
     return int(rows[0]["n"])

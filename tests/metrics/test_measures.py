@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from models import Dossier, UnitDailyStats
+from models import Dossier, Procedure, UnitDailyStats, UnitProcedureMonthlyStats
 from models.errors import DomainError
 from policies import SYSTEM
 from resolvers import clock
@@ -83,13 +83,47 @@ async def test_every_measure_matches_a_recount_from_the_rows(db, monkeypatch, se
         got = report.totals.counts
         for name in set(expected) | {"received", "resolved", "in_progress", "overdue"}:
             assert got[name] == expected[name], (code, name)
-    # and the incremental rollup equals one rebuilt from scratch
-    live = sorted((s.unit_id, s.day, *[getattr(s, c) for c in rollups.ROLLUP_COUNTERS])
-                  for s in await UnitDailyStats.all() if any(getattr(s, c) for c in rollups.ROLLUP_COUNTERS))
+    # and the incremental rollups equal ones rebuilt from scratch
+    live = await rollup_rows()
     await rollups.rebuild()
-    rebuilt = sorted((s.unit_id, s.day, *[getattr(s, c) for c in rollups.ROLLUP_COUNTERS])
-                     for s in await UnitDailyStats.all())
-    assert live == rebuilt
+    assert live == await rollup_rows()
+
+
+async def rollup_rows() -> tuple[list, list]:
+    counters = rollups.ROLLUP_COUNTERS
+
+    def nonzero(row) -> bool:
+        return any(getattr(row, c) for c in counters)
+
+    daily = sorted((r.unit_id, r.day, *[getattr(r, c) for c in counters])
+                   for r in await UnitDailyStats.all() if nonzero(r))
+    monthly = sorted((r.unit_id, r.procedure_id, r.month, *[getattr(r, c) for c in counters])
+                     for r in await UnitProcedureMonthlyStats.all() if nonzero(r))
+    return daily, monthly
+
+
+@pytest.mark.parametrize(("first", "last"), [
+    (date(2026, 3, 1), date(2026, 6, 30)),   # whole months: the monthly rollup only
+    (date(2026, 3, 15), date(2026, 6, 10)),  # ragged edges: rollup plus the rows at the edges
+    (date(2026, 4, 3), date(2026, 4, 20)),   # inside one month: the rows only
+])
+async def test_procedure_breakdown_matches_a_recount(db, monkeypatch, first, last):
+    world = await build_world()
+    await random_lives(monkeypatch, 5, 40)
+    rows = await Dossier.all()
+    report = await service.compute(actor=SYSTEM, unit_code="49", first=first, last=last)
+    got = {key: m.counts for key, _, m in await service.breakdown(report, service.BreakdownBy.PROCEDURE)}
+    codes = {p.id: p.code for p in await Procedure.all()}
+    expected: dict[str, Counter] = {}
+    for d in rows:
+        counts = brute_force([d], world.units["49"].path, first, last, clock.now())
+        counts.pop("in_progress", None), counts.pop("overdue", None)
+        if any(counts.values()):
+            expected.setdefault(codes[d.procedure_id], Counter()).update(counts)
+    assert set(got) == set(expected)
+    for code, counts in expected.items():
+        for name, value in counts.items():
+            assert got[code][name] == value, (code, name)
 
 
 async def test_province_totals_equal_the_sum_of_its_children(db, monkeypatch):

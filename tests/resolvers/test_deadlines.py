@@ -155,3 +155,22 @@ async def test_accepting_an_online_dossier_starts_the_clock_then(world, now):
     dossier = await step(now, "2026-02-13 08:00", dossier, A.ACCEPT)
     assert local_day(dossier.received_at) == "2026-02-13"
     assert local_day(dossier.due_at) == "2026-02-24"
+
+
+async def test_overdue_is_found_just_after_local_midnight(world, now):
+    """The deadline of an accepted online dossier is written by an UPDATE; SQLite compares
+    stored text, so it must be stored in UTC like everything else."""
+    from resolvers.dossiers import DossierFilter, list_dossiers
+    from resolvers.metrics import service
+
+    now("2026-03-02 08:00")
+    dossier = await receive_dossier(actor=SYSTEM, reception=Reception(
+        procedure_code="1.001612", unit_code="502", channel="ONLINE",
+        applicant=Applicant(name="Hồ Văn Tâm")))
+    dossier = await step(now, "2026-03-02 09:00", dossier, A.ACCEPT)  # due Thu 5 Mar
+    now("2026-03-06 01:00")  # 18:00 UTC on the 5th: past the deadline, same UTC date
+    page = await list_dossiers(actor=SYSTEM, flt=DossierFilter(overdue=True))
+    assert [d.code for d in page.rows] == [dossier.code]
+    report = await service.compute(actor=SYSTEM, unit_code="502", first=clock.local_date(
+        at("2026-03-01 00:00")), last=clock.local_date(at("2026-03-31 00:00")))
+    assert report.totals.overdue == 1
