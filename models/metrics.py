@@ -20,16 +20,9 @@ ROLLUP_COUNTERS = (
 )
 
 
-class UnitDailyStats(Model):
-    """Counters per unit and local day, kept in the transaction of every change they count."""
+class RollupCounters(Model):
+    """The counters both rollups keep (names as in ROLLUP_COUNTERS)."""
 
-    id = fields.BigIntField(primary_key=True)
-    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
-        "models.AdministrativeUnit", related_name="daily_stats", on_delete=fields.CASCADE
-    )
-    unit_id: int
-    unit_path = fields.CharField(max_length=128)
-    day = fields.DateField()
     received = fields.IntField(default=0)
     received_in_person = fields.IntField(default=0)
     received_online = fields.IntField(default=0)
@@ -48,12 +41,27 @@ class UnitDailyStats(Model):
     results_electronic = fields.IntField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class UnitDailyStats(RollupCounters):
+    """Counters per unit and local day, kept in the transaction of every change they count."""
+
+    id = fields.BigIntField(primary_key=True)
+    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="daily_stats", on_delete=fields.CASCADE
+    )
+    unit_id: int
+    unit_path = fields.CharField(max_length=128)
+    day = fields.DateField()
+
+    class Meta:
         table = "unit_daily_stats"
         unique_together = (("unit", "day"),)
         indexes = (Index(fields=("unit_path", "day"), name="unit_daily_path_day"),)
 
 
-class UnitProcedureMonthlyStats(Model):
+class UnitProcedureMonthlyStats(RollupCounters):
     """The same counters per unit, procedure and month (for breakdowns by procedure and
     field: a daily table with a procedure dimension would be almost as large as the rows)."""
 
@@ -68,22 +76,6 @@ class UnitProcedureMonthlyStats(Model):
     procedure_id: int
     unit_path = fields.CharField(max_length=128)
     month = fields.DateField()  # the first day of the month
-    received = fields.IntField(default=0)
-    received_in_person = fields.IntField(default=0)
-    received_online = fields.IntField(default=0)
-    received_postal = fields.IntField(default=0)
-    received_with_fee = fields.IntField(default=0)
-    paid_online = fields.IntField(default=0)
-    components_digitized = fields.IntField(default=0)
-    certified_copies_electronic = fields.IntField(default=0)
-    reused_digitized_data = fields.IntField(default=0)
-    synced_to_portal = fields.IntField(default=0)
-    resolved = fields.IntField(default=0)
-    resolved_early = fields.IntField(default=0)
-    resolved_on_time = fields.IntField(default=0)
-    resolved_late = fields.IntField(default=0)
-    processing_days_sum = fields.BigIntField(default=0)
-    results_electronic = fields.IntField(default=0)
 
     class Meta:
         table = "unit_procedure_monthly_stats"
