@@ -47,8 +47,13 @@ def _canonical(value: Any) -> Any:
 
 def digest(fields: dict[str, Any]) -> str:
     """The entry's hash over its chained fields (prev_hash included)."""
-    payload = json.dumps([_canonical(fields.get(name)) for name in CHAINED], sort_keys=True,
-                         ensure_ascii=False, separators=(",", ":"), default=str)
+    values = [_canonical(fields.get(name)) for name in CHAINED]
+    # `occurrences` arrived after entries existed: it is sealed only when it is not 1, so
+    # entries sealed before it verify unchanged and a count cannot be altered unseen.
+    if (fields.get("occurrences") or 1) != 1:
+        values.append(["occurrences", fields["occurrences"]])
+    payload = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                         default=str)
     return hmac.new(_Key.value, payload.encode(), hashlib.sha256).hexdigest()
 
 
@@ -57,11 +62,12 @@ async def ensure_head() -> None:
     await AuditChainHead.get_or_create(id=1, defaults={"last_seq": 0, "last_hash": ""})
 
 
-COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:])
+COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences")
 # PostgreSQL: insert the entry and move the head in one round trip.
 POSTGRES_SEAL = (
     f"WITH entry AS (INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES "
-    f"({', '.join(f'${i}' for i in range(1, len(COLUMNS)))}, ${len(COLUMNS)}::jsonb) RETURNING id) "
+    f"({', '.join(f'${i}::jsonb' if c == 'changes' else f'${i}' for i, c in enumerate(COLUMNS, 1))}) "
+    "RETURNING id) "
     "UPDATE audit_chain_head SET last_seq = $1, last_hash = $3 WHERE id = 1 "
     "RETURNING (SELECT id FROM entry) AS id"
 )
@@ -96,6 +102,7 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     locked = (await conn.execute_query_dict(LOCK_HEAD))[0]
     fields = {**fields, "seq": locked["last_seq"] + 1, "prev_hash": locked["last_hash"]}
     fields["hash"] = digest(fields)
+    fields.setdefault("occurrences", 1)
     values = [_stored(name, fields.get(name)) for name in COLUMNS]
     await conn.execute_query_dict(POSTGRES_SEAL, values)
 
@@ -124,7 +131,7 @@ async def verify(batch: int = 2000) -> Verification:
             break
         for row in rows:
             last_id = row.id
-            fields = {name: getattr(row, name) for name in CHAINED}
+            fields = {name: getattr(row, name) for name in (*CHAINED, "occurrences")}
             if row.seq is None or row.seq != expected_seq:
                 problem = "an entry is missing before it" if (row.seq or 0) > expected_seq else (
                     "it is outside the chain or out of order")

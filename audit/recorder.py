@@ -95,6 +95,7 @@ async def record(
     changes: dict[str, list[Any]] | None = None,
     reason: str | None = None,
     operation_name: str | None = None,
+    occurrences: int = 1,
 ) -> None:
     """Append one entry; inside a transaction it commits or rolls back with the write."""
     counter = _written.get()
@@ -116,6 +117,7 @@ async def record(
         request_id=actor.request_id,
         client_address=actor.client_address,
         changes=changes,
+        occurrences=occurrences,
     ))
 
 

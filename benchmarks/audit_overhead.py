@@ -24,8 +24,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import app as application  # noqa: E402
+import cli  # noqa: E402
+import config  # noqa: E402
 from audit import recorder  # noqa: E402
-from policies import tokens  # noqa: E402
+from policies import store, tokens  # noqa: E402
 from resolvers.dossiers import reception as reception_module  # noqa: E402
 from resolvers.dossiers import transitions  # noqa: E402
 
@@ -62,8 +64,8 @@ async def main(base_url: str, requests: int) -> None:
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = base_url.rsplit("/", 1)[0] + f"/{name}"
     try:
-        await application.migrate(url)
-        await application.seed(url, demo=True, dossiers=20_000)
+        await cli.migrate(url)
+        await cli.seed(url, demo=True, dossiers=20_000)
         await run(url, requests)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -77,13 +79,13 @@ async def run(url: str, requests: int) -> None:
     from schema import Mutation, Query, schema
 
     keys = tokens.KeyRing.from_env({"JWT_SECRET": "b" * 48}, production=False)
-    settings = application.Settings(url, "development", keys)
+    settings = config.Settings(url, "development", keys)
     asgi = application.create_app(settings, register_orm=False)
     graphql_app = next(r.app for r in asgi.routes if getattr(r, "path", "") == "/graphql")
     schema_off = Schema(query=Query, mutation=Mutation, extensions=[
         e for e in schema.extensions if getattr(e, "__name__", "") != "AuditOperations"])
-    await Tortoise.init(config=application.tortoise_config(url))
-    await application.store.load()
+    await Tortoise.init(config=config.tortoise_config(url))
+    await store.load()
     transport = httpx.ASGITransport(app=asgi)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         login = await client.post("/graphql", json={"query": 'mutation { login(username: '

@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import app as application  # noqa: E402
+import cli  # noqa: E402
+import config  # noqa: E402
 from policies import SYSTEM  # noqa: E402
 from resolvers.metrics import rollups, service  # noqa: E402
 
@@ -32,8 +33,8 @@ async def main(url: str, unit: str, year: int, runs: int, rebuild: bool) -> None
     from tortoise import Tortoise, connections
 
     if rebuild:
-        await application.migrate(url)
-    await Tortoise.init(config=application.tortoise_config(url))
+        await cli.migrate(url)
+    await Tortoise.init(config=config.tortoise_config(url))
     try:
         if rebuild:
             start = time.perf_counter()

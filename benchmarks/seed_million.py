@@ -32,19 +32,20 @@ async def run(server: str, name: str, dossiers: int, drop: bool) -> None:
     sys.path.insert(0, str(ROOT))  # the project's modules, when run as benchmarks/seed_million.py
     from tortoise import Tortoise
 
-    import app
+    import cli
+    import config
     from models import Dossier, DossierEvent
 
     url = f"{server}/{name}"
     await admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin(server, f'CREATE DATABASE "{name}"')
     started = time.perf_counter()
-    await app.migrate(url)
+    await cli.migrate(url)
     print(f"created and migrated {name} in {time.perf_counter() - started:.1f} s", flush=True)
 
-    from resolvers.demo.seed import load_demo
+    from demo.seed import load_demo
 
-    await Tortoise.init(config=app.tortoise_config(url))
+    await Tortoise.init(config=config.tortoise_config(url))
     try:
         started = time.perf_counter()
         last = [started, 0]

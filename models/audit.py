@@ -43,6 +43,9 @@ class AuditEntry(Model):
     request_id = fields.CharField(max_length=64, null=True)
     client_address = fields.CharField(max_length=64, null=True)
     changes: fields.JSONField[dict[str, list[Any]] | None] = fields.JSONField(null=True)
+    # A burst of identical refusals is kept as its first entry and one entry with the
+    # count of the rest (audit/refusals.py); everything else happened once.
+    occurrences = fields.IntField(default=1, db_default=1)
 
     class Meta:
         table = "audit_entries"

@@ -113,6 +113,9 @@ class Dossier(Model):
     processing_days = fields.IntField(null=True)
 
     idempotency_key = fields.CharField(max_length=128, null=True, unique=True)
+    # SHA-256 of the whole reception input: a retry must be the same request, not only the
+    # same procedure and name (resolvers/dossiers/reception.py).
+    idempotency_fingerprint = fields.CharField(max_length=64, null=True)
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

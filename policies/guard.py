@@ -54,7 +54,11 @@ def allows(actor: Actor, obj: str, act: str, unit_path: str | None = None) -> bo
     return scope.covers(unit_path)
 
 
-def authorize(actor: Actor, obj: str, act: str, unit_path: str | None = None) -> None:
-    """Raise Forbidden unless `actor` may do `act` on `obj` at `unit_path`."""
+def authorize(actor: Actor, obj: str, act: str, unit_path: str | None = None, *,
+              object_id: str | None = None) -> None:
+    """Raise Forbidden unless `actor` may do `act` on `obj` at `unit_path`; the error carries
+    what the audit trail records of the refusal (the layer above writes it)."""
     if not allows(actor, obj, act, unit_path):
-        raise Forbidden(f"not allowed to {act} {obj}", action=f"{obj}:{act}")
+        raise Forbidden(f"not allowed to {act} {obj}", action=f"{obj}:{act}", audit=dict(
+            action=f"{obj}:{act}", object_type=obj.capitalize() if object_id else None,
+            object_id=object_id, unit_path=unit_path))

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import reduce
 from operator import or_
 
@@ -19,7 +19,8 @@ from models.audit import AuditOutcome
 from models.errors import BadInput
 from models.scope import Scope, scoped
 from policies import Actor, authorize, jurisdiction
-from resolvers import lookups, pagination, validation
+from resolvers import clock, lookups, validation
+from resolvers.pagination import Page, keyset
 
 CURSOR = "audit"
 EXPORT_LIMIT = 100_000
@@ -33,8 +34,8 @@ class AuditFilter:
     object_id: str | None = None
     unit_code: str | None = None
     outcome: AuditOutcome | None = None
-    at_from: datetime | None = None
-    at_to: datetime | None = None
+    at_from: datetime | date | None = None
+    at_to: datetime | date | None = None
 
 
 def _visible(scope: Scope) -> QuerySet[AuditEntry]:
@@ -67,30 +68,22 @@ async def _filtered(actor: Actor, flt: AuditFilter) -> QuerySet[AuditEntry]:
                                                             max_length=limit)})
     if flt.outcome is not None:
         query = query.filter(outcome=flt.outcome)
+    # A plain date means the whole local day; times are compared in UTC (clock.instant).
     if flt.at_from is not None:
-        query = query.filter(at__gte=flt.at_from)
+        query = query.filter(at__gte=clock.instant(flt.at_from))
     if flt.at_to is not None:
-        query = query.filter(at__lt=flt.at_to)
+        query = query.filter(at__lt=clock.range_end(flt.at_to))
     return query
 
 
 async def list_entries(
     *, actor: Actor, flt: AuditFilter | None = None, first: int | None = None,
     after: str | None = None,
-) -> tuple[list[AuditEntry], bool]:
+) -> Page[AuditEntry]:
     """Newest first, by a keyset on id (the trail only grows)."""
     authorize(actor, "audit", "read")
-    size = validation.page_size(first)
-    after_id = pagination.decode_int(after, kind=CURSOR)
     query = await _filtered(actor, flt or AuditFilter())
-    if after_id is not None:
-        query = query.filter(id__lt=after_id)
-    rows = await query.order_by("-id").limit(size + 1)
-    return rows[:size], len(rows) > size
-
-
-def cursor_of(entry: AuditEntry) -> str:
-    return pagination.encode(CURSOR, entry.id)
+    return await keyset(query, kind=CURSOR, key="id", descending=True, first=first, after=after)
 
 
 async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[AuditEntry]:
@@ -106,7 +99,7 @@ async def verify_trail(*, actor: Actor) -> chain.Verification:
 
 COLUMNS = ("id", "seq", "at", "actor_kind", "actor_username", "actor_roles", "action",
            "object_type", "object_id", "unit_path", "outcome", "reason", "operation_name",
-           "request_id", "client_address", "changes")
+           "request_id", "client_address", "changes", "occurrences")
 
 
 async def export_csv(*, actor: Actor, flt: AuditFilter) -> AsyncIterator[str]:

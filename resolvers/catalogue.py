@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import AdministrativeUnit, Procedure
+from models import AdministrativeUnit as UnitRow
+from models import Procedure as ProcedureRow
 from models.errors import BadInput
 from models.procedures import OnlineLevel
 from models.scope import scoped
 from models.text import fold
 from models.units import UnitLevel
 from policies import Actor, jurisdiction
-from resolvers import lookups, pagination, validation
+from resolvers import lookups, validation
+from resolvers.pagination import Page, keyset
 
 PROCEDURE_CURSOR = "procedure"
 
@@ -50,11 +53,9 @@ async def get_procedure(*, actor: Actor, code: str) -> Procedure | None:
 async def list_procedures(
     *, actor: Actor, flt: ProcedureFilter | None = None, first: int | None = None,
     after: str | None = None,
-) -> tuple[list[Procedure], bool]:
-    """Procedures ordered by code; a page and whether another follows."""
+) -> Page[Procedure]:
+    """Procedures ordered by code."""
     flt = flt or ProcedureFilter()
-    size = validation.page_size(first)
-    after_code = pagination.decode_str(after, kind=PROCEDURE_CURSOR)
     query = Procedure.all() if _catalogue_visible(actor) else Procedure.filter(id__lt=0)
     if flt.search is not None:
         term = validation.text(flt.search, field="filter.search", max_length=100) or ""
@@ -65,11 +66,9 @@ async def list_procedures(
         query = query.filter(level=flt.level)
     if flt.online_level is not None:
         query = query.filter(online_level=flt.online_level)
-    if after_code is not None:
-        query = query.filter(code__gt=after_code)
-    rows = await query.order_by("code").limit(size + 1)
-    return rows[:size], len(rows) > size
+    return await keyset(query, kind=PROCEDURE_CURSOR, key="code", descending=False, first=first,
+                        after=after)
 
 
-def procedure_cursor(procedure: Procedure) -> str:
-    return pagination.encode(PROCEDURE_CURSOR, procedure.code)
+__all__ = ["OnlineLevel", "ProcedureFilter", "ProcedureRow", "UnitLevel", "UnitRow",
+           "get_procedure", "list_procedures", "list_units"]

@@ -9,17 +9,18 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from audit import diff, record
 from models import Dossier, Feedback, FeedbackKind
+from models import Feedback as FeedbackRow
 from models.dossiers import DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.scope import scoped
 from policies import Actor, authorize, jurisdiction
-from resolvers import clock, lookups, pagination, validation
+from resolvers import clock, lookups, validation
 from resolvers.deadlines import due_after, load_calendar
+from resolvers.pagination import Page, keyset
 
 CURSOR_KIND = "feedback"
 # Decree 61/2018: a complaint is answered within 15 working days of its reception.
@@ -28,16 +29,25 @@ MAX_CONTENT = 5000
 ENDED = (DossierStatus.FINISHED, DossierStatus.RETURNED)
 
 
-@dataclass
-class FeedbackPage:
-    """One page of scoped feedback, newest first; `count()` runs only if asked for."""
+@dataclass(frozen=True, slots=True)
+class FeedbackView:
+    """A feedback row as one caller may see it: its texts only for officials who may read
+    feedback at its unit (ids are sequential and the public mutations echo the row)."""
 
-    rows: list[Feedback]
-    has_next: bool
-    query: QuerySet[Feedback]
+    row: Feedback
+    content: str | None
+    response: str | None
+    dossier_code: str | None
 
-    async def count(self) -> int:
-        return await self.query.count()
+
+async def present(actor: Actor, rows: list[Feedback]) -> list[FeedbackView]:
+    """Views of `rows` for `actor`: one scope check and one query for the dossier codes."""
+    scope = jurisdiction(actor, "feedback", "read")
+    codes = await dossier_codes(rows)
+    return [FeedbackView(r, r.content if scope.covers(r.unit_path) else None,
+                         r.response if scope.covers(r.unit_path) else None,
+                         codes.get(r.dossier_id) if r.dossier_id is not None else None)
+            for r in rows]
 
 
 def parse_id(value: str | int) -> int:
@@ -181,10 +191,8 @@ async def record_complaint_satisfaction(
 async def list_feedback(
     *, actor: Actor, unit_code: str | None = None, kind: FeedbackKind | None = None,
     open_only: bool = False, first: int | None = None, after: str | None = None,
-) -> FeedbackPage:
+) -> Page[FeedbackView]:
     """Feedback in the caller's jurisdiction, newest first; `open_only`: unanswered complaints."""
-    size = validation.page_size(first)
-    after_id = pagination.decode_int(after, kind=CURSOR_KIND)
     scope = jurisdiction(actor, "feedback", "read")
     if unit_code is not None:
         unit = await lookups.unit_by_code(unit_code)
@@ -196,13 +204,10 @@ async def list_feedback(
         query = query.filter(kind=kind)
     if open_only:
         query = query.filter(kind=FeedbackKind.COMPLAINT, handled_at__isnull=True)
-    page_query = query if after_id is None else query.filter(id__lt=after_id)
-    rows = await page_query.order_by("-id").limit(size + 1)
-    return FeedbackPage(rows=rows[:size], has_next=len(rows) > size, query=query)
-
-
-def cursor_of(row: Feedback) -> str:
-    return pagination.encode(CURSOR_KIND, row.id)
+    page = await keyset(query, kind=CURSOR_KIND, key="id", descending=True, first=first,
+                        after=after)
+    views = await present(actor, page.items)
+    return page.map(lambda _: views)
 
 
 async def dossier_codes(rows: list[Feedback]) -> dict[int, str]:
@@ -211,3 +216,8 @@ async def dossier_codes(rows: list[Feedback]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(await Dossier.filter(id__in=list(ids)).values_list("id", "code"))
+
+
+__all__ = ["FeedbackKind", "FeedbackRow", "FeedbackView", "handle_complaint", "list_feedback",
+           "parse_id", "present", "rate_dossier", "record_complaint_satisfaction",
+           "submit_complaint"]

@@ -7,8 +7,8 @@ from strawberry.extensions import DisableIntrospection, ParserCache, ValidationC
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-import schema.enums  # noqa: F401  (registers the domain enums with strawberry)
-from schema.audit import AuditOperations, AuditQuery
+from schema import enums as _enums  # noqa: F401  (registers the domain enums with strawberry)
+from schema.audit import AuditQuery
 from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
@@ -16,6 +16,8 @@ from schema.feedback import FeedbackMutation, FeedbackQuery
 from schema.identity import IdentityMutation
 from schema.limits import QueryLimits, limits_extension
 from schema.metrics import MetricsQuery
+from schema.operations import AuditOperations
+from schema.scalars import SCALARS
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
@@ -27,7 +29,7 @@ Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackM
 class Schema(strawberry.Schema):
     hide_suggestions = False
 
-    def process_errors(self, errors, execution_context=None) -> None:  # type: ignore[no-untyped-def]
+    def process_errors(self, errors, execution_context=None) -> None:  # noqa: ANN001
         """Codes from API.md on every error; internal ones masked (schema/errors.py)."""
         classify_errors(errors, execution_context.context if execution_context else None,
                         hide_suggestions=self.hide_suggestions)
@@ -42,7 +44,9 @@ def build_schema(limits: QueryLimits | None = None, *, production: bool = False)
     if production:
         extensions.append(DisableIntrospection)
     built = Schema(query=Query, mutation=Mutation, extensions=extensions,
-                   config=StrawberryConfig(batching_config={"max_operations": limits.batch}))
+                   config=StrawberryConfig(batching_config={"max_operations": limits.batch},
+                                           scalar_map=dict(SCALARS),
+                                           disable_field_suggestions=production))
     built.hide_suggestions = production
     return built
 

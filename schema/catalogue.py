@@ -6,13 +6,10 @@ from typing import Optional
 
 import strawberry
 
-from models import AdministrativeUnit as UnitRow
-from models import Procedure as ProcedureRow
-from models.procedures import OnlineLevel
-from models.units import UnitLevel
 from resolvers import catalogue
+from resolvers.catalogue import OnlineLevel, ProcedureRow, UnitLevel, UnitRow
 from schema.context import Info
-from schema.pagination import PageInfo
+from schema.pagination import Connection
 
 
 @strawberry.type
@@ -68,15 +65,8 @@ class ProcedureFilter:
 
 
 @strawberry.type
-class ProcedureEdge:
-    cursor: str
-    node: Procedure
-
-
-@strawberry.type
-class ProcedureConnection:
-    edges: list[ProcedureEdge]
-    page_info: PageInfo
+class ProcedureConnection(Connection[Procedure]):
+    pass
 
 
 @strawberry.type
@@ -94,16 +84,9 @@ class CatalogueQuery:
         first: Optional[int] = None, after: Optional[str] = None,
     ) -> ProcedureConnection:
         flt = catalogue.ProcedureFilter(**vars(filter)) if filter else None
-        rows, has_next = await catalogue.list_procedures(
-            actor=info.context.actor, flt=flt, first=first, after=after
-        )
-        edges = [ProcedureEdge(cursor=catalogue.procedure_cursor(r), node=Procedure.from_row(r))
-                 for r in rows]
-        return ProcedureConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=has_next,
-                               end_cursor=edges[-1].cursor if edges else None),
-        )
+        page = await catalogue.list_procedures(actor=info.context.actor, flt=flt, first=first,
+                                               after=after)
+        return ProcedureConnection.of(page, Procedure.from_row)
 
     @strawberry.field
     async def procedure(self, info: Info, code: str) -> Optional[Procedure]:

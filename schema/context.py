@@ -7,7 +7,6 @@ from typing import Any, TypeAlias
 
 from strawberry.types import Info as StrawberryInfo
 
-from models.scope import Scope
 from policies import Actor
 from policies.tokens import KeyRing
 from schema.loaders import Loaders
@@ -16,13 +15,12 @@ from schema.loaders import Loaders
 @dataclass
 class Context:
     actor: Actor
-    keys: KeyRing | None = None  # signs login tokens; set by app.py from the settings
+    keys: KeyRing | None = None  # signs login tokens; set by the endpoint from the settings
     loaders: Loaders = field(default_factory=Loaders)
     login_backoff: Any = None  # policies.ratelimit.LoginBackoff; None: no back-off (tests)
-    # Where the caller may read personal data: computed once per request, not per dossier.
-    pii_scope: Scope | None = None
     request: Any = None
-    response: Any = None
+    response: Any = None  # strawberry's sub-response: status and headers of the HTTP answer
+    retry_after: int = 5  # seconds a 503 asks the client to wait
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

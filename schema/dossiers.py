@@ -7,27 +7,17 @@ from typing import Optional
 
 import strawberry
 
-from models import Dossier as DossierRow
-from models.dossiers import ApplicantKind, Channel, DossierStatus, Timeliness
-from policies import jurisdiction
-from resolvers import audit_log, clock
+from resolvers import audit_log
 from resolvers import dossiers as use_cases
-from resolvers.deadlines import current_timeliness
-from resolvers.lifecycle import DossierAction
+from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure
 from schema.context import Info
-from schema.pagination import PageInfo
+from schema.pagination import CountedConnection
 
 
-def _mask(value: str | None, keep: int = 3) -> str | None:
-    """Show only the last digits, enough for a clerk to confirm with the applicant."""
-    if value is None:
-        return None
-    return "*" * max(len(value) - keep, 0) + value[-keep:]
-
-
-@strawberry.type
+@strawberry.type(description="The applicant (người nộp hồ sơ); identifiers are masked unless "
+                             "you may read personal data at the dossier's unit.")
 class Applicant:
     name: str
     kind: ApplicantKind
@@ -41,7 +31,7 @@ class Actor:
     username: str
 
 
-@strawberry.type
+@strawberry.type(description="One step of a dossier's life: who moved it, when, and why.")
 class DossierEvent:
     at: datetime
     action: str
@@ -69,31 +59,35 @@ class DossierBase:
 
     @strawberry.field
     async def procedure(self, info: Info) -> Procedure:
-        return Procedure.from_row(await info.context.loaders.procedure.load(self._procedure_id))
+        row = await info.context.loaders.procedure.load(self._procedure_id)
+        assert row is not None  # a foreign key
+        return Procedure.from_row(row)
 
     @strawberry.field
     async def unit(self, info: Info) -> AdministrativeUnit:
-        return AdministrativeUnit.from_row(await info.context.loaders.unit.load(self._unit_id))
+        row = await info.context.loaders.unit.load(self._unit_id)
+        assert row is not None  # a foreign key
+        return AdministrativeUnit.from_row(row)
 
     @staticmethod
-    def common(row: DossierRow) -> dict:
+    def common(view: use_cases.DossierView) -> dict:
+        row = view.row
         return dict(
             code=row.code, channel=row.channel, status=row.status,
             national_status_code=row.national_status_code, received_at=row.received_at,
             due_at=row.due_at, finished_at=row.finished_at, returned_at=row.returned_at,
-            timeliness=current_timeliness(row, clock.now()),
-            _procedure_id=row.procedure_id, _unit_id=row.unit_id,
+            timeliness=view.timeliness, _procedure_id=row.procedure_id, _unit_id=row.unit_id,
         )
 
 
 @strawberry.type(description="The public view of a dossier: status and dates, no personal data.")
 class DossierTracking(DossierBase):
     @classmethod
-    def from_row(cls, row: DossierRow) -> DossierTracking:
-        return cls(**DossierBase.common(row))
+    def of(cls, view: use_cases.DossierView) -> DossierTracking:
+        return cls(**DossierBase.common(view))
 
 
-@strawberry.type
+@strawberry.type(description="A dossier (hồ sơ): one application for one procedure.")
 class Dossier(DossierBase):
     submitted_at: datetime
     legal_due_at: Optional[datetime]
@@ -102,24 +96,24 @@ class Dossier(DossierBase):
     paid_online: bool
     supplement_count: int
     extension_reason: Optional[str]
+    result_electronic: bool
+    synced_to_portal_at: Optional[datetime]
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: DossierRow, info: Info) -> Dossier:
-        pii = _pii_visible(info, row.unit_path)
-        applicant = Applicant(
-            name=row.applicant_name, kind=row.applicant_kind,
-            id_number=row.applicant_id_number if pii else _mask(row.applicant_id_number),
-            phone=row.applicant_phone if pii else _mask(row.applicant_phone),
-            address=row.applicant_address if pii else (row.applicant_address and "***"),
-        )
+    def of(cls, view: use_cases.DossierView) -> Dossier:
+        row, person = view.row, view.applicant
+        assert person is not None  # full views always carry the applicant
         return cls(
-            **DossierBase.common(row), submitted_at=row.submitted_at,
-            legal_due_at=row.legal_due_at, applicant=applicant, fee=row.fee,
-            paid_online=row.paid_online, supplement_count=row.supplement_count,
-            extension_reason=row.extension_reason, version=row.version, _id=row.id,
+            **DossierBase.common(view), submitted_at=row.submitted_at,
+            legal_due_at=row.legal_due_at,
+            applicant=Applicant(name=person.name, kind=person.kind, id_number=person.id_number,
+                                phone=person.phone, address=person.address),
+            fee=row.fee, paid_online=row.paid_online, supplement_count=row.supplement_count,
+            extension_reason=row.extension_reason, result_electronic=row.result_electronic,
+            synced_to_portal_at=row.synced_to_portal_at, version=row.version, _id=row.id,
             _unit_path=row.unit_path,
         )
 
@@ -140,21 +134,16 @@ class Dossier(DossierBase):
         ]
 
 
-def _pii_visible(info: Info, unit_path: str) -> bool:
-    context = info.context
-    if context.pii_scope is None:
-        context.pii_scope = jurisdiction(context.actor, "dossier", "read_pii")
-    return context.pii_scope.covers(unit_path)
-
-
 @strawberry.input
 class DossierFilter:
     unit_code: Optional[str] = None
     status: Optional[list[DossierStatus]] = None
     channel: Optional[Channel] = None
     procedure_code: Optional[str] = None
-    received_from: Optional[datetime] = None
-    received_to: Optional[datetime] = None
+    received_from: Optional[datetime] = strawberry.field(
+        default=None, description="From this instant; a plain date: from that local day.")
+    received_to: Optional[datetime] = strawberry.field(
+        default=None, description="Before this instant; a plain date: to the end of that local day.")
     overdue: Optional[bool] = None
     search: Optional[str] = None
 
@@ -164,25 +153,13 @@ class DossierFilter:
 
 
 @strawberry.type
-class DossierEdge:
-    cursor: str
-    node: Dossier
-
-
-@strawberry.type
-class DossierConnection:
-    edges: list[DossierEdge]
-    page_info: PageInfo
-    _page: strawberry.Private[use_cases.DossierPage]
-
-    @strawberry.field(description="Matching dossiers in the caller's jurisdiction (one COUNT).")
-    async def total_count(self) -> int:
-        return await self._page.count()
+class DossierConnection(CountedConnection[Dossier]):
+    pass
 
 
 @strawberry.type
 class DossierQuery:
-    @strawberry.field
+    @strawberry.field(description="Dossiers in your jurisdiction, newest first.")
     async def dossiers(
         self, info: Info, filter: Optional[DossierFilter] = None,
         first: Optional[int] = None, after: Optional[str] = None,
@@ -191,23 +168,17 @@ class DossierQuery:
             actor=info.context.actor, flt=filter.to_use_case() if filter else None,
             first=first, after=after,
         )
-        edges = [DossierEdge(cursor=use_cases.cursor_of(r), node=Dossier.from_row(r, info))
-                 for r in page.rows]
-        end = edges[-1].cursor if edges else None
-        return DossierConnection(
-            edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
-            _page=page,
-        )
+        return DossierConnection.of(page, Dossier.of)
 
     @strawberry.field(description="One dossier; null when missing or outside your jurisdiction.")
     async def dossier(self, info: Info, code: str) -> Optional[Dossier]:
-        row = await use_cases.get_dossier(actor=info.context.actor, code=code)
-        return Dossier.from_row(row, info) if row else None
+        view = await use_cases.get_dossier(actor=info.context.actor, code=code)
+        return Dossier.of(view) if view else None
 
     @strawberry.field(description="Public status of one dossier by its code; no personal data.")
     async def track_dossier(self, info: Info, code: str) -> Optional[DossierTracking]:
-        row = await use_cases.track_dossier(actor=info.context.actor, code=code)
-        return DossierTracking.from_row(row) if row else None
+        view = await use_cases.track_dossier(actor=info.context.actor, code=code)
+        return DossierTracking.of(view) if view else None
 
 
 @strawberry.input
@@ -226,7 +197,24 @@ class ReceiveDossierInput:
     channel: Channel
     applicant: ApplicantInput
     received_at: Optional[datetime] = None
-    idempotency_key: Optional[str] = None
+    idempotency_key: Optional[str] = strawberry.field(
+        default=None, description="A retry with the same key and the same input returns the "
+                                  "first dossier; with a different input it is a CONFLICT.")
+    digitized_components: Optional[bool] = strawberry.field(
+        default=None, description="The dossier's components were digitised at reception "
+                                  "(số hóa thành phần hồ sơ); default: true when filed online.")
+    electronic_certified_copies: bool = strawberry.field(
+        default=False, description="Certified copies were electronic (bản sao điện tử).")
+    reused_data: bool = strawberry.field(
+        default=False, description="Data already digitised was re-used instead of asked for again.")
+
+    def to_use_case(self) -> use_cases.Reception:
+        return use_cases.Reception(
+            procedure_code=self.procedure_code, unit_code=self.unit_code, channel=self.channel,
+            applicant=use_cases.Applicant(**vars(self.applicant)), received_at=self.received_at,
+            idempotency_key=self.idempotency_key, components_digitized=self.digitized_components,
+            certified_copies_electronic=self.electronic_certified_copies,
+            reused_digitized_data=self.reused_data)
 
 
 @strawberry.type
@@ -234,26 +222,29 @@ class DossierPayload:
     dossier: Dossier
 
 
+def _payload(info: Info, row: use_cases.DossierRow) -> DossierPayload:
+    return DossierPayload(dossier=Dossier.of(use_cases.present(info.context.actor, row)))
+
+
 @strawberry.type
 class DossierMutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Receive a dossier at a one-stop desk (tiếp nhận hồ sơ).")
     async def receive_dossier(self, info: Info, input: ReceiveDossierInput) -> DossierPayload:
-        reception = use_cases.Reception(
-            **(vars(input) | {"applicant": use_cases.Applicant(**vars(input.applicant))})
-        )
-        row = await use_cases.receive_dossier(actor=info.context.actor, reception=reception)
-        return DossierPayload(dossier=Dossier.from_row(row, info))
+        row = await use_cases.receive_dossier(actor=info.context.actor,
+                                              reception=input.to_use_case())
+        return _payload(info, row)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Move a dossier through its lifecycle; `resultElectronic` "
+                                     "goes with FINISH (the result was issued electronically).")
     async def transition_dossier(
         self, info: Info, code: str, action: DossierAction, note: Optional[str] = None,
-        expected_version: Optional[int] = None,
+        expected_version: Optional[int] = None, result_electronic: Optional[bool] = None,
     ) -> DossierPayload:
         row = await use_cases.transition_dossier(
             actor=info.context.actor, code=code, action=action, note=note,
-            expected_version=expected_version,
+            expected_version=expected_version, result_electronic=result_electronic,
         )
-        return DossierPayload(dossier=Dossier.from_row(row, info))
+        return _payload(info, row)
 
     @strawberry.mutation(description="The apology letter: a new appointment, once per dossier.")
     async def extend_dossier(
@@ -264,4 +255,10 @@ class DossierMutation:
             actor=info.context.actor, code=code, new_due_at=new_due_at, reason=reason,
             expected_version=expected_version,
         )
-        return DossierPayload(dossier=Dossier.from_row(row, info))
+        return _payload(info, row)
+
+    @strawberry.mutation(description="Record that the dossier was synchronised to the national "
+                                     "public service portal (once; later calls change nothing).")
+    async def record_portal_sync(self, info: Info, code: str) -> DossierPayload:
+        row = await use_cases.record_portal_sync(actor=info.context.actor, code=code)
+        return _payload(info, row)

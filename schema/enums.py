@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from models.dossiers import ApplicantKind, Channel, DossierStatus, Timeliness
-from models.procedures import OnlineLevel
-from models.units import UnitLevel
 from policies.actor import ActorKind
-from resolvers.lifecycle import DossierAction
+from resolvers.catalogue import OnlineLevel, UnitLevel
+from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
 
 UnitLevelEnum = strawberry.enum(UnitLevel, name="UnitLevel")
 OnlineLevelEnum = strawberry.enum(OnlineLevel, name="OnlineLevel")
@@ -17,8 +15,4 @@ DossierStatusEnum = strawberry.enum(DossierStatus, name="DossierStatus")
 TimelinessEnum = strawberry.enum(Timeliness, name="Timeliness")
 ApplicantKindEnum = strawberry.enum(ApplicantKind, name="ApplicantKind")
 DossierActionEnum = strawberry.enum(DossierAction, name="DossierAction")
-
-
-
-
 ViewerKindEnum = strawberry.enum(ActorKind, name="ActorKind")

@@ -1,7 +1,8 @@
 """Turning exceptions into GraphQL errors with a stable `extensions.code`.
 
-Domain errors (bad input, not found, forbidden, conflict) are shown as they are, with
-the field they name; anything unexpected is masked to a request id and logged.
+Domain errors (bad input, not found, forbidden, conflict) are shown as they are, with the
+field they name; an unreachable database is SERVICE_UNAVAILABLE and makes the HTTP answer
+503 with `Retry-After`; anything unexpected is masked to a request id and logged.
 """
 
 from __future__ import annotations
@@ -11,21 +12,24 @@ import re
 import uuid
 
 from graphql import GraphQLError
-from tortoise.exceptions import ValidationError
 
-from models.errors import DomainError
+from resolvers.errors import DomainError, is_outage, is_unchecked_input
 
 log = logging.getLogger("motcua.errors")
 
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
-
-def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = False) -> None:
-    """Set the error's code in place (strawberry returns parse errors from its own list)."""
+def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = False) -> bool:
+    """Set the error's code in place; True when it says the database is unavailable."""
     original = error.original_error
-    if isinstance(original, ValidationError):
-        # A value the ORM refuses (too long for its column) that no use case checked first.
+    if is_outage(original):
+        log.warning("request %s: database unavailable (%s)", request_id, type(original).__name__)
+        error.message = "the database is unavailable; retry later"
+        error.extensions = {"code": "SERVICE_UNAVAILABLE", "requestId": request_id}
+        error.original_error = None
+        return True
+    if is_unchecked_input(original):
         error.message = "a value is too long or malformed"
         error.extensions = {"code": "BAD_USER_INPUT"}
         log.warning("request %s: unchecked input reached the ORM: %s", request_id, original)
@@ -33,7 +37,8 @@ def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = Fal
         extensions: dict[str, object] = {"code": original.code}
         if original.field:
             extensions["field"] = original.field
-        extensions.update({k: v for k, v in original.extra.items() if k != "field"})
+        extensions.update({k: v for k, v in original.extra.items()
+                           if k not in ("field", "action", "audit")})
         error.message, error.extensions = original.message, extensions
     elif original is None or isinstance(original, GraphQLError):
         # Parse, validation and variable-coercion errors: the client's document is wrong.
@@ -47,6 +52,7 @@ def _classify(error: GraphQLError, request_id: str, hide_suggestions: bool = Fal
         error.message = f"internal error; request id {request_id}"
         error.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
         error.original_error = None  # nothing of it may reach the response
+    return False
 
 
 def classify_errors(errors: list[GraphQLError], context: object, *,
@@ -55,5 +61,11 @@ def classify_errors(errors: list[GraphQLError], context: object, *,
     including parse errors that strawberry raises before any extension hook sees them."""
     actor = getattr(context, "actor", None)
     request_id = getattr(actor, "request_id", None) or uuid.uuid4().hex
+    outage = False
     for error in errors:
-        _classify(error, request_id, hide_suggestions)
+        outage = _classify(error, request_id, hide_suggestions) or outage
+    response = getattr(context, "response", None)
+    if outage and response is not None:
+        wait = getattr(context, "retry_after", 5)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(wait)

@@ -7,13 +7,11 @@ from typing import Optional
 
 import strawberry
 
-from models import Feedback as FeedbackRow
-from models import FeedbackKind
-from policies import jurisdiction
 from resolvers import feedback as use_cases
+from resolvers.feedback import FeedbackKind
 from schema.catalogue import AdministrativeUnit
 from schema.context import Info
-from schema.pagination import PageInfo
+from schema.pagination import CountedConnection
 
 FeedbackKindEnum = strawberry.enum(FeedbackKind, name="FeedbackKind")
 
@@ -34,33 +32,24 @@ class Feedback:
     _unit_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: FeedbackRow, info: Info, codes: dict[int, str]) -> Feedback:
-        readable = _readable(info, row.unit_path)
+    def of(cls, view: use_cases.FeedbackView) -> Feedback:
+        row = view.row
         return cls(
             id=strawberry.ID(str(row.id)), kind=row.kind, submitted_at=row.submitted_at,
-            dossier_code=codes.get(row.dossier_id) if row.dossier_id is not None else None,
-            due_at=row.due_at, handled_at=row.handled_at,
-            content=row.content if readable else None,
-            response=row.response if readable else None,
-            satisfied=row.satisfied, rating=row.rating, _unit_id=row.unit_id,
+            dossier_code=view.dossier_code, due_at=row.due_at, handled_at=row.handled_at,
+            content=view.content, response=view.response, satisfied=row.satisfied,
+            rating=row.rating, _unit_id=row.unit_id,
         )
 
     @classmethod
-    async def one(cls, row: FeedbackRow, info: Info) -> Feedback:
-        return cls.from_row(row, info, await use_cases.dossier_codes([row]))
+    async def one(cls, row: use_cases.FeedbackRow, info: Info) -> Feedback:
+        return cls.of((await use_cases.present(info.context.actor, [row]))[0])
 
     @strawberry.field
     async def unit(self, info: Info) -> AdministrativeUnit:
-        return AdministrativeUnit.from_row(await info.context.loaders.unit.load(self._unit_id))
-
-
-def _readable(info: Info, unit_path: str) -> bool:
-    # Feedback ids are sequential, so the public mutations must not echo other people's texts.
-    cache = info.context.__dict__.get("_feedback_scope")
-    if cache is None:
-        cache = jurisdiction(info.context.actor, "feedback", "read")
-        info.context.__dict__["_feedback_scope"] = cache
-    return cache.covers(unit_path)
+        row = await info.context.loaders.unit.load(self._unit_id)
+        assert row is not None  # a foreign key
+        return AdministrativeUnit.from_row(row)
 
 
 @strawberry.input
@@ -72,20 +61,8 @@ class FeedbackFilter:
 
 
 @strawberry.type
-class FeedbackEdge:
-    cursor: str
-    node: Feedback
-
-
-@strawberry.type
-class FeedbackConnection:
-    edges: list[FeedbackEdge]
-    page_info: PageInfo
-    _page: strawberry.Private[use_cases.FeedbackPage]
-
-    @strawberry.field(description="Matching feedback in the caller's jurisdiction (one COUNT).")
-    async def total_count(self) -> int:
-        return await self._page.count()
+class FeedbackConnection(CountedConnection[Feedback]):
+    pass
 
 
 @strawberry.type
@@ -100,13 +77,7 @@ class FeedbackQuery:
             actor=info.context.actor, unit_code=flt.unit_code, kind=flt.kind,
             open_only=flt.open_only, first=first, after=after,
         )
-        codes = await use_cases.dossier_codes(page.rows)
-        edges = [FeedbackEdge(cursor=use_cases.cursor_of(r), node=Feedback.from_row(r, info, codes))
-                 for r in page.rows]
-        end = edges[-1].cursor if edges else None
-        return FeedbackConnection(
-            edges=edges, page_info=PageInfo(has_next_page=page.has_next, end_cursor=end), _page=page,
-        )
+        return FeedbackConnection.of(page, Feedback.of)
 
 
 @strawberry.type

@@ -7,8 +7,8 @@ from typing import Optional
 
 import strawberry
 
-from models.errors import DomainError
 from resolvers import identity
+from resolvers.errors import DomainError
 from schema.context import Info
 
 

@@ -13,12 +13,15 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
 import app as application
-from audit import chain
-from policies import store
+import cli
+import config
+from audit import bursts, chain
+from policies import store, tokens
 
 TABLES = (
     "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
@@ -63,7 +66,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
-    asyncio.run(application.migrate(f"sqlite://{path}"))
+    asyncio.run(cli.migrate(f"sqlite://{path}"))
     return path
 
 
@@ -85,7 +88,7 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     url = f"{server}/{name}"
     try:
-        asyncio.run(application.migrate(url))
+        asyncio.run(cli.migrate(url))
         yield url
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -104,7 +107,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
     """An initialised ORM on a migrated, empty database."""
     async with TortoiseContext() as ctx:
-        await ctx.init(config=application.tortoise_config(database_url))
+        await ctx.init(config=config.tortoise_config(database_url))
         if database_url.startswith("postgres"):
             conn = ctx.connections.get("default")
             await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
@@ -112,4 +115,32 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         await store.seed_from_csv()
         await store.load()
         await chain.ensure_head()
+        await bursts.flush(everything=True)  # no burst of an earlier test is still counting
+        bursts.configure(window=60.0)
         yield ctx
+
+
+KEYS = tokens.KeyRing.from_env({"JWT_SECRET": "a" * 48}, production=False)
+
+
+def settings(production: bool = False, **overrides) -> config.Settings:
+    """The app's settings for tests: a fixed key ring and audit key, the given overrides."""
+    values = dict(database_url="unused", environment="production" if production else "development",
+                  keys=KEYS, audit_key=b"k" * 32, cors_origins=("https://motcua.quangnam.gov.vn",))
+    return config.Settings(**(values | overrides))
+
+
+@pytest.fixture
+async def client_for(db):
+    """Make HTTP clients on the real app (the ORM is the test's own); closed at the end."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(**options) -> httpx.AsyncClient:
+        asgi = application.create_app(settings(**options), register_orm=False)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://test")
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()

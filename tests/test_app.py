@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-import app as application
-from policies.tokens import KeyRing
 from resolvers import catalogue
 from tests.world import build_world
 
 
 @pytest.fixture
-async def client(db):
+async def client(client_for):
     await build_world()
-    settings = application.Settings("unused", "development", KeyRing.from_env({}, production=False))
-    asgi = application.create_app(settings, register_orm=False)
-    transport = httpx.ASGITransport(app=asgi)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
+    return await client_for(trusted_proxies=("127.0.0.1",))
 
 
 async def test_get_graphql_serves_graphiql_in_development(client):

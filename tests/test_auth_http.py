@@ -8,13 +8,11 @@ import hmac
 import json
 from datetime import timedelta
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwt
 
-import app as application
 from models import AuditEntry, Dossier, PartnerToken
 from policies import SYSTEM, tokens
 from resolvers import clock
@@ -28,16 +26,13 @@ ME = "{ me { username kind roles { role unit { code } } } }"
 
 
 @pytest.fixture
-async def client(db):
+async def client(client_for):
     await build_world()
     await create_user(actor=SYSTEM, username="lan", password="mat-khau-du-dai", display_name="Lan")
     await grant_role(actor=SYSTEM, username="lan", role="CLERK", unit_code="20335")
     await create_user(actor=SYSTEM, username="admin", password="demo-admin-pw", display_name="A")
     await grant_role(actor=SYSTEM, username="admin", role="ADMIN", unit_code="49")
-    settings = application.Settings("unused", "development", KEYS)
-    transport = httpx.ASGITransport(app=application.create_app(settings, register_orm=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
+    return await client_for(keys=KEYS)
 
 
 async def gql(http, query, token=None, **variables):

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from models import Dossier as DossierRow
+from models.dossiers import ApplicantKind, Channel, DossierStatus, Timeliness
 from resolvers.dossiers.inputs import Applicant, DossierFilter, Reception
-from resolvers.dossiers.queries import (
-    DossierPage,
-    cursor_of,
-    get_dossier,
-    list_dossiers,
-    track_dossier,
-)
+from resolvers.dossiers.queries import get_dossier, list_dossiers, track_dossier
 from resolvers.dossiers.reception import receive_dossier
 from resolvers.dossiers.transitions import extend_dossier, record_portal_sync, transition_dossier
+from resolvers.dossiers.views import ApplicantView, DossierEvent, DossierView, present
+from resolvers.lifecycle import DossierAction
 
 __all__ = [
     "Applicant",
+    "ApplicantKind",
+    "ApplicantView",
+    "Channel",
+    "DossierAction",
+    "DossierEvent",
     "DossierFilter",
-    "DossierPage",
+    "DossierRow",
+    "DossierStatus",
+    "DossierView",
     "Reception",
-    "cursor_of",
+    "Timeliness",
     "extend_dossier",
     "get_dossier",
     "list_dossiers",
+    "present",
     "receive_dossier",
     "record_portal_sync",
     "track_dossier",

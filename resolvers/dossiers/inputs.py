@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from models.dossiers import ApplicantKind, Channel, DossierStatus
 
@@ -37,7 +37,7 @@ class DossierFilter:
     status: tuple[DossierStatus, ...] = ()
     channel: Channel | None = None
     procedure_code: str | None = None
-    received_from: datetime | None = None
-    received_to: datetime | None = None
+    received_from: datetime | date | None = None
+    received_to: datetime | date | None = None
     overdue: bool | None = None
     search: str | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.expressions import F, Q
@@ -13,22 +12,12 @@ from models.errors import BadInput
 from models.scope import scoped
 from models.text import fold
 from policies import Actor, jurisdiction
-from resolvers import clock, lookups, pagination, validation
+from resolvers import clock, lookups, validation
 from resolvers.dossiers.inputs import DossierFilter
+from resolvers.dossiers.views import DossierView, Presenter, present
+from resolvers.pagination import Page, keyset
 
 CURSOR_KIND = "dossier"
-
-
-@dataclass
-class DossierPage:
-    """One page of a keyset-paginated, scoped query; `count()` runs only if asked for."""
-
-    rows: list[Dossier]
-    has_next: bool
-    query: QuerySet[Dossier]
-
-    async def count(self) -> int:
-        return await self.query.count()
 
 
 async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
@@ -48,12 +37,15 @@ async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
         if procedure is None:
             raise BadInput(f"unknown procedure {flt.procedure_code!r}", field="filter.procedureCode")
         query = query.filter(procedure_id=procedure.id)
-    if flt.received_from is not None:
-        query = query.filter(received_at__gte=flt.received_from)
-    if flt.received_to is not None:
-        query = query.filter(received_at__lt=flt.received_to)
-    if flt.received_from and flt.received_to and flt.received_from > flt.received_to:
+    # A plain date means the whole local day; times are compared in UTC (clock.instant).
+    start = clock.instant(flt.received_from) if flt.received_from is not None else None
+    end = clock.range_end(flt.received_to) if flt.received_to is not None else None
+    if start is not None and end is not None and start > end:
         raise BadInput("filter.receivedFrom must not be after receivedTo", field="filter.receivedFrom")
+    if start is not None:
+        query = query.filter(received_at__gte=start)
+    if end is not None:
+        query = query.filter(received_at__lt=end)
     if flt.overdue is not None:
         query = query.filter(_overdue(clock.now()) if flt.overdue else ~_overdue(clock.now()))
     if flt.search is not None:
@@ -77,34 +69,30 @@ def _overdue(now: datetime) -> Q:
 async def list_dossiers(
     *, actor: Actor, flt: DossierFilter | None = None, first: int | None = None,
     after: str | None = None,
-) -> DossierPage:
-    """Dossiers in the caller's jurisdiction, newest first."""
-    size = validation.page_size(first)
-    after_id = pagination.decode_int(after, kind=CURSOR_KIND)
+) -> Page[DossierView]:
+    """Dossiers in the caller's jurisdiction, newest first, as the caller may see them."""
     query = await _filtered(actor, flt or DossierFilter())
-    page_query = query if after_id is None else query.filter(id__lt=after_id)
-    rows = await page_query.order_by("-id").limit(size + 1)
-    return DossierPage(rows=rows[:size], has_next=len(rows) > size, query=query)
+    page = await keyset(query, kind=CURSOR_KIND, key="id", descending=True, first=first,
+                        after=after)
+    return page.map(Presenter(actor).full)
 
 
-def cursor_of(dossier: Dossier) -> str:
-    return pagination.encode(CURSOR_KIND, dossier.id)
-
-
-async def get_dossier(*, actor: Actor, code: str) -> Dossier | None:
+async def get_dossier(*, actor: Actor, code: str) -> DossierView | None:
     """One dossier, or None when missing or outside the caller's jurisdiction."""
     scope = jurisdiction(actor, "dossier", "read")
     if not 0 < len(code) <= 48:  # longer than any code: the ORM would refuse the value
         return None
-    return await scoped(Dossier.filter(code=code), scope).first()
+    row = await scoped(Dossier.filter(code=code), scope).first()
+    return present(actor, row) if row else None
 
 
-async def track_dossier(*, actor: Actor, code: str) -> Dossier | None:
-    """Any dossier by its code, for the public tracking page (the schema hides personal data)."""
+async def track_dossier(*, actor: Actor, code: str) -> DossierView | None:
+    """Any dossier by its code, for the public tracking page: no personal data."""
     if not jurisdiction(actor, "dossier", "track").covers("/"):
         return None
     code = validation.text(code, field="code", max_length=48) or ""
-    return await lookups.dossier_by_code(code)
+    row = await lookups.dossier_by_code(code)
+    return Presenter(actor).public(row) if row else None
 
 
-__all__ = ["DossierPage", "cursor_of", "get_dossier", "list_dossiers", "track_dossier"]
+__all__ = ["get_dossier", "list_dossiers", "track_dossier"]

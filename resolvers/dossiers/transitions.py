@@ -126,7 +126,7 @@ async def transition_dossier(
     action = DossierAction(action)
     note = validation.text(note, field="note", max_length=2000, required=False)
     dossier = await load_for_write(actor, code)
-    authorize(actor, "dossier", action.value, dossier.unit_path)
+    authorize(actor, "dossier", action.value, dossier.unit_path, object_id=dossier.code)
     _check_version(dossier, expected_version)
     target = next_status(DossierStatus(dossier.status), action)
     procedure = await Procedure.get(id=dossier.procedure_id)
@@ -140,18 +140,14 @@ async def transition_dossier(
     return await _apply(dossier, actor, action.value, changes, note, target)
 
 
-async def record_portal_sync(*, actor: Actor, codes: list[str]) -> int:
-    """Mark dossiers as synchronised to the national portal; returns how many changed."""
-    if not 1 <= len(codes) <= 500:
-        raise BadInput("codes must hold 1 to 500 dossier codes", field="codes")
-    changed = 0
-    for code in codes:
-        dossier = await load_for_write(actor, code)
-        authorize(actor, "dossier", "sync", dossier.unit_path)
-        if dossier.synced_to_portal_at is None:
-            await _apply(dossier, actor, "PORTAL_SYNC", {"synced_to_portal_at": clock.now()}, None)
-            changed += 1
-    return changed
+async def record_portal_sync(*, actor: Actor, code: str) -> Dossier:
+    """Mark a dossier as synchronised to the national portal (the first time counts; a
+    repeat changes nothing and returns the dossier as it is)."""
+    dossier = await load_for_write(actor, code)
+    authorize(actor, "dossier", "sync", dossier.unit_path, object_id=dossier.code)
+    if dossier.synced_to_portal_at is not None:
+        return dossier
+    return await _apply(dossier, actor, "PORTAL_SYNC", {"synced_to_portal_at": clock.now()}, None)
 
 
 async def extend_dossier(
@@ -161,7 +157,7 @@ async def extend_dossier(
     """Issue the apology letter: a new appointment, once per dossier, with its reason."""
     reason_text = validation.text(reason, field="reason", max_length=2000)
     dossier = await load_for_write(actor, code)
-    authorize(actor, "dossier", "extend", dossier.unit_path)
+    authorize(actor, "dossier", "extend", dossier.unit_path, object_id=dossier.code)
     _check_version(dossier, expected_version)
     if dossier.extended_at is not None:
         raise BadInput(

@@ -11,9 +11,10 @@ from resolvers.identity.partners import (
     revoke_partner_token,
 )
 from resolvers.identity.sessions import TokenPair, login, logout, refresh, user_actor
+from resolvers.identity.viewer import RoleView, ViewerView, viewer
 
 __all__ = [
-    "IssuedToken", "TokenPair", "change_policy", "create_user", "grant_role", "is_partner_token",
-    "issue_partner_token", "login", "logout", "partner_actor", "refresh", "revoke_partner_token",
-    "revoke_role", "user_actor",
+    "IssuedToken", "RoleView", "TokenPair", "ViewerView", "change_policy", "create_user",
+    "grant_role", "is_partner_token", "issue_partner_token", "login", "logout", "partner_actor",
+    "refresh", "revoke_partner_token", "revoke_role", "user_actor", "viewer",
 ]

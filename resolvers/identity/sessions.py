@@ -10,7 +10,6 @@ from tortoise.transactions import in_transaction
 
 from audit import record
 from models import Session, User
-from models.audit import AuditOutcome
 from models.errors import RateLimited, Unauthenticated
 from policies import Actor, ActorKind, grants_of, tokens
 from policies.ratelimit import LoginBackoff
@@ -28,35 +27,43 @@ class TokenPair:
     expires_at: datetime
 
 
-async def _pair(ring: tokens.KeyRing, user: User, session: Session) -> TokenPair:
+async def _pair(ring: tokens.KeyRing, user: User, session: Session,
+                replaces: str | None = None) -> TokenPair | None:
+    """New tokens for the session; with `replaces`, only if that refresh token is still the
+    current one (compare-and-set: of two rotations of one token, exactly one gets a pair)."""
     access, claims = tokens.issue(ring, subject=user.username, token_type="access",
                                   lifetime=ACCESS_LIFETIME, family=session.id, now=clock.now())
     refresh, refresh_claims = tokens.issue(ring, subject=user.username, token_type="refresh",
                                            lifetime=REFRESH_LIFETIME, family=session.id,
                                            now=clock.now())
-    await Session.filter(id=session.id).update(current_refresh_id=refresh_claims.token_id)
+    current = Session.filter(id=session.id)
+    if replaces is not None:
+        current = current.filter(current_refresh_id=replaces, revoked_at__isnull=True)
+    if not await current.update(current_refresh_id=refresh_claims.token_id):
+        return None
     return TokenPair(access_token=access, refresh_token=refresh, expires_at=claims.expires_at)
+
+
+def _login_refused(username: str) -> dict[str, str]:
+    """What the trail records of a refused login (the layer above writes it)."""
+    return {"action": "login", "object_type": "User", "object_id": username[:64]}
 
 
 async def login(
     *, actor: Actor, ring: tokens.KeyRing, username: str, password: str,
     backoff: LoginBackoff | None = None,
 ) -> TokenPair:
-    """Check the password and open a session; failures are audited and say nothing more.
+    """Check the password and open a session; a failure says nothing more than that.
     After repeated failures for a name and address, attempts must wait (exponential back-off)."""
     if backoff is not None and (wait := await backoff.check(username, actor.client_address)) > 0:
-        await record(actor=actor, action="login", outcome=AuditOutcome.DENIED, object_type="User",
-                     object_id=username[:64], reason="too many failed logins; backing off")
         raise RateLimited(f"too many failed logins; retry in {max(1, round(wait))} s",
-                          retryAfter=max(1, round(wait)))
+                          retryAfter=max(1, round(wait)), audit=_login_refused(username))
     user = await User.get_or_none(username=username[:150])
     ok = verify_password(user.password_hash if user else None, password[:1024])
     if not ok or user is None or not user.is_active:
         if backoff is not None:
             await backoff.failed(username, actor.client_address)
-        await record(actor=actor, action="login", outcome=AuditOutcome.DENIED,
-                     object_type="User", object_id=username[:64], reason="invalid credentials")
-        raise Unauthenticated("invalid username or password")
+        raise Unauthenticated("invalid username or password", audit=_login_refused(username))
     if backoff is not None:
         await backoff.succeeded(username, actor.client_address)
     async with in_transaction():
@@ -67,31 +74,35 @@ async def login(
         pair = await _pair(ring, user, session)
         await record(actor=_as(user, actor), action="login", object_type="User",
                      object_id=user.username)
+    assert pair is not None  # a new session has no rival rotation
     return pair
 
 
 async def refresh(*, actor: Actor, ring: tokens.KeyRing, token: str) -> TokenPair:
     """Rotate: the old refresh token dies; presenting a dead one again revokes the session."""
     claims = tokens.verify(ring, token, token_type="refresh", now=clock.now())
+    refused = {"action": "token:refresh", "object_type": "Session",
+               "object_id": (claims.family or "")[:64]}
     session = await Session.get_or_none(id=claims.family or "").select_related("user")
     if session is None or session.revoked_at is not None or not session.user.is_active:
-        raise Unauthenticated("session ended; log in again")
+        raise Unauthenticated("session ended; log in again", audit=refused)
     async with in_transaction():
-        if session.current_refresh_id != claims.token_id:
-            # Reuse of a rotated token means it leaked: end the whole session.
-            await Session.filter(id=session.id).update(**clock.stored({"revoked_at": clock.now()}))
-            await record(actor=actor, action="token:refresh", outcome=AuditOutcome.DENIED,
-                         object_type="Session", object_id=session.id,
-                         reason="refresh token reused; session revoked")
-            reused = True
-        else:
-            pair = await _pair(ring, session.user, session)
+        pair = await _pair(ring, session.user, session, replaces=claims.token_id)
+        if pair is not None:
             await record(actor=_as(session.user, actor), action="token:refresh",
                          object_type="Session", object_id=session.id)
-            reused = False
-    if reused:
-        raise Unauthenticated("refresh token already used; session revoked")
-    return pair
+    if pair is not None:
+        return pair
+    # Reuse of a rotated token (or a second rotation racing the first) means it leaked:
+    # end the whole session. The revocation is a change of its own, recorded as such.
+    async with in_transaction():
+        revoked = await Session.filter(id=session.id, revoked_at__isnull=True).update(
+            **clock.stored({"revoked_at": clock.now()}))
+        if revoked:
+            await record(actor=_as(session.user, actor), action="session:revoke",
+                         object_type="Session", object_id=session.id,
+                         reason="refresh token reused", changes={"revoked": [False, True]})
+    raise Unauthenticated("refresh token already used; session revoked", audit=refused)
 
 
 async def logout(*, actor: Actor) -> bool:

@@ -151,20 +151,39 @@ def _csv(report: service.MetricsReport, sections: list[Section], at: datetime) -
     return buffer.getvalue().encode("utf-8-sig")
 
 
+# Reports start with the records this system can hold; a week may end at most a week ahead.
+EARLIEST_WEEK_ENDING = date(2015, 1, 1)
+
+
+def _week_ending(value: date | datetime | None) -> date:
+    """The last day of the reported week: a plain date, by default today in Vietnam."""
+    today = clock.local_date(clock.now())
+    if value is None:
+        return today
+    if isinstance(value, datetime) and not isinstance(value, clock.WholeDay):
+        raise BadInput("weekEnding must be a date (YYYY-MM-DD)", field="weekEnding")
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_WEEK_ENDING <= day <= today + timedelta(days=6):
+        raise BadInput(f"weekEnding must be between {EARLIEST_WEEK_ENDING} and "
+                       f"{today + timedelta(days=6)}", field="weekEnding")
+    return day
+
+
 async def weekly_report(
-    *, actor: Actor, unit_code: str | None, week_ending: date, fmt: str,
+    *, actor: Actor, unit_code: str | None, week_ending: date | datetime | None, fmt: str,
 ) -> tuple[bytes, str, str]:
     """The week ending on `week_ending` and the year to it: (content, filename, media type)."""
     if fmt not in MEDIA_TYPES:
         raise BadInput("format must be xlsx or csv", field="format")
-    report, week = await _section(actor, unit_code, "Tuần", week_ending - timedelta(days=6),
-                                  week_ending)
-    _, year = await _section(actor, report.unit.code, "Lũy kế năm", date(week_ending.year, 1, 1),
-                             week_ending)
+    last = _week_ending(week_ending)
+    report, week = await _section(actor, unit_code, "Tuần", last - timedelta(days=6),
+                                  last)
+    _, year = await _section(actor, report.unit.code, "Lũy kế năm", date(last.year, 1, 1),
+                             last)
     at = clock.now().astimezone(clock.LOCAL_TZ)
     build = _xlsx if fmt == "xlsx" else _csv
     content = build(report, [week, year], at)
-    filename = f"bao-cao-tuan-{report.unit.code}-{week_ending.isoformat()}.{fmt}"
+    filename = f"bao-cao-tuan-{report.unit.code}-{last.isoformat()}.{fmt}"
     await record(actor=actor, action="report:weekly", object_type="Report", object_id=filename[:64],
                  unit_path=report.unit.path,
                  changes={"period": [None, f"{week.first.isoformat()}..{week.last.isoformat()}"],

@@ -1,24 +1,13 @@
-"""An HTTP client on the real app, in development or production mode, with small limits."""
+"""The abuse tests' province: one clerk, `lan`, at Phường An Mỹ."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-import app as application
-from policies import SYSTEM, tokens
-from policies.ratelimit import Limits
+from policies import SYSTEM
 from resolvers.identity import create_user, grant_role
-from schema.limits import QueryLimits
+from tests.conftest import KEYS, settings
 from tests.world import build_world
-
-KEYS = tokens.KeyRing.from_env({"JWT_SECRET": "a" * 48}, production=False)
-
-
-def settings(production: bool = False, **overrides) -> application.Settings:
-    values = dict(database_url="unused", environment="production" if production else "development",
-                  keys=KEYS, audit_key=b"k" * 32, cors_origins=("https://motcua.quangnam.gov.vn",))
-    return application.Settings(**(values | overrides))
 
 
 @pytest.fixture
@@ -30,18 +19,9 @@ async def world(db):
 
 
 @pytest.fixture
-async def client_for(world):
-    clients: list[httpx.AsyncClient] = []
-
-    async def make(**options) -> httpx.AsyncClient:
-        asgi = application.create_app(settings(**options), register_orm=False)
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://test")
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
+async def client_for(client_for, world):
+    """The shared factory, on this folder's province."""
+    return client_for
 
 
-__all__ = ["KEYS", "Limits", "QueryLimits", "settings"]
+__all__ = ["KEYS", "settings"]

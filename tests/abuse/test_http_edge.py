@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from audit import bursts
 from models import AuditEntry, Dossier
 from policies import SYSTEM
 from policies.ratelimit import Limits
@@ -114,7 +115,11 @@ async def test_failed_logins_back_off(client_for):
     assert [codes(a)[0] for a in answers] == ["UNAUTHENTICATED"] * 5 + ["RATE_LIMITED"]
     right = await client.post("/graphql", json=RIGHT)
     assert codes(right) == ["RATE_LIMITED"]  # even the right password waits out the back-off
-    assert await AuditEntry.filter(action="login", reason__contains="backing off").count() == 2
+    await bursts.flush(everything=True)
+    refused = await AuditEntry.filter(action="login", object_id="lan", outcome="DENIED")
+    assert sum(e.occurrences for e in refused if "too many failed" in e.reason) == 2
+    assert sum(e.occurrences for e in refused if "invalid username" in e.reason) == 5
+    assert len(refused) == 4  # two bursts: each its first entry and one with the count
 
 
 async def test_partner_limited_to_persisted_operations(client_for, world):

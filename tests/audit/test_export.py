@@ -5,29 +5,23 @@ from __future__ import annotations
 import csv
 import io
 
-import httpx
 import pytest
 
-import app as application
 from models import AuditEntry
-from policies import SYSTEM, tokens
+from policies import SYSTEM
 from resolvers.identity import create_user, grant_role
 from tests.world import build_world
 
-KEYS = tokens.KeyRing.from_env({"JWT_SECRET": "e" * 48}, production=False)
 LOGIN = """mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }"""
 
 
 @pytest.fixture
-async def http(db):
+async def http(client_for):
     await build_world()
     for name, role, unit in (("minh", "INSPECTOR", "49"), ("lan", "CLERK", "20335")):
         await create_user(actor=SYSTEM, username=name, password="mat-khau-12345", display_name=name)
         await grant_role(actor=SYSTEM, username=name, role=role, unit_code=unit)
-    settings = application.Settings("unused", "development", KEYS)
-    transport = httpx.ASGITransport(app=application.create_app(settings, register_orm=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield client
+    return await client_for()
 
 
 async def token(http, username: str) -> str:

@@ -63,7 +63,7 @@ async def test_dossier_life_leaves_exactly_these_entries(people):
             for e in entries] == [
         ("lan", "dossier:receive", "ALLOWED", code, "Receive"),
         ("thanh", "dossier:START_PROCESSING", "ALLOWED", code, "Move"),
-        ("lan", "mutation:transitionDossier", "DENIED", None, "Move"),  # a clerk may not FINISH
+        ("lan", "dossier:FINISH", "DENIED", code, "Move"),  # a clerk may not FINISH
         ("hung", "dossier:FINISH", "ALLOWED", code, "Move"),
         ("lan", "dossier:RETURN_RESULT", "ALLOWED", code, "Move"),
     ]
@@ -74,8 +74,10 @@ async def test_dossier_life_leaves_exactly_these_entries(people):
     assert receive.changes["status"] == [None, "RECEIVED"]
     assert entries[3].changes["status"] == ["IN_PROCESSING", "FINISHED"]
     history = await execute(HISTORY, people["inspector"], c=code)
-    assert [h["action"] for h in history.data["dossier"]["history"]] == [
-        "dossier:receive", "dossier:START_PROCESSING", "dossier:FINISH", "dossier:RETURN_RESULT"]
+    assert [(h["action"], h["outcome"]) for h in history.data["dossier"]["history"]] == [
+        ("dossier:receive", "ALLOWED"), ("dossier:START_PROCESSING", "ALLOWED"),
+        ("dossier:FINISH", "DENIED"), ("dossier:FINISH", "ALLOWED"),
+        ("dossier:RETURN_RESULT", "ALLOWED")]  # the refused attempt is part of its history
     assert (await chain.verify()).ok
 
 

@@ -4,31 +4,26 @@ from __future__ import annotations
 
 import io
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 
-import app as application
 from models import AuditEntry
-from policies import SYSTEM, tokens
+from policies import SYSTEM
 from resolvers.identity import create_user, grant_role
 from tests.world import build_world
 
-KEYS = tokens.KeyRing.from_env({"JWT_SECRET": "w" * 48}, production=False)
 LOGIN = 'mutation { login(username: "hung", password: "mat-khau-12345") { accessToken } }'
 
 
 @pytest.fixture
-async def http(db):
+async def http(client_for):
     await build_world()
     await create_user(actor=SYSTEM, username="hung", password="mat-khau-12345", display_name="Hùng")
     await grant_role(actor=SYSTEM, username="hung", role="LEADER", unit_code="502")
-    asgi = application.create_app(application.Settings("unused", "development", KEYS),
-                                  register_orm=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://t") as client:
-        token = (await client.post("/graphql", json={"query": LOGIN})).json()["data"]["login"]
-        client.headers["authorization"] = f"Bearer {token['accessToken']}"
-        yield client
+    client = await client_for()
+    token = (await client.post("/graphql", json={"query": LOGIN})).json()["data"]["login"]
+    client.headers["authorization"] = f"Bearer {token['accessToken']}"
+    return client
 
 
 async def test_leader_downloads_the_weekly_xlsx(http):

@@ -9,16 +9,16 @@ import pytest
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate
 
-import app as application
+import config
 
 
 @pytest.mark.skipif(os.environ.get("MOTCUA_TEST_BACKEND", "sqlite") != "sqlite",
                     reason="one dialect is enough for the upgrade path; the suite migrates PostgreSQL")
 async def test_latest_migrations_apply_over_existing_rows(tmp_path):
     url = f"sqlite://{tmp_path / ('upgrade-' + uuid.uuid4().hex[:6] + '.sqlite3')}"
-    config = application.tortoise_config(url)
+    settings = config.tortoise_config(url)
     try:
-        await migrate(config=config, target="models.0004_audit_chain")
+        await migrate(config=settings, target="models.0004_audit_chain")
         conn = connections.get("default")
         await conn.execute_script(
             "INSERT INTO administrative_units (code, name, level, path)"
@@ -33,7 +33,7 @@ async def test_latest_migrations_apply_over_existing_rows(tmp_path):
             " 'An', 'CITIZEN', 'an', '2026-01-01 00:00:00+00:00', 0, 0, 0, 1, 0, 1,"
             " '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')")
         await Tortoise.close_connections()
-        await migrate(config=config)
+        await migrate(config=settings)
         rows = await connections.get("default").execute_query_dict(
             "SELECT certified_copies_electronic, reused_digitized_data FROM dossiers")
         assert rows == [{"certified_copies_electronic": 0, "reused_digitized_data": 0}]

@@ -170,7 +170,7 @@ async def test_overdue_is_found_just_after_local_midnight(world, now):
     dossier = await step(now, "2026-03-02 09:00", dossier, A.ACCEPT)  # due Thu 5 Mar
     now("2026-03-06 01:00")  # 18:00 UTC on the 5th: past the deadline, same UTC date
     page = await list_dossiers(actor=SYSTEM, flt=DossierFilter(overdue=True))
-    assert [d.code for d in page.rows] == [dossier.code]
+    assert [d.row.code for d in page.items] == [dossier.code]
     report = await service.compute(actor=SYSTEM, unit_code="502", first=clock.local_date(
         at("2026-03-01 00:00")), last=clock.local_date(at("2026-03-31 00:00")))
     assert report.totals.overdue == 1

@@ -221,7 +221,7 @@ async def test_list_feedback_follows_jurisdiction(world, now):
                                       applicant_id_number=APPLICANT_ID)
 
     async def ids(actor, **filters) -> list[int]:
-        return [r.id for r in (await feedback.list_feedback(actor=actor, **filters)).rows]
+        return [v.row.id for v in (await feedback.list_feedback(actor=actor, **filters)).items]
 
     assert await ids(world.actor("lan", ("CLERK", "20335"))) == [rating.id, an_my.id]
     assert await ids(world.actor("tuan", ("LEADER", "502"))) == [rating.id, an_xuan.id, an_my.id]
@@ -236,10 +236,9 @@ async def test_list_feedback_follows_jurisdiction(world, now):
     # a commune clerk asking for the province sees only their own commune
     assert await ids(world.actor("lan", ("CLERK", "20335")), unit_code="49") == [rating.id, an_my.id]
     first = await feedback.list_feedback(actor=inspector, first=3)
-    assert first.has_next and await first.count() == 4
-    rest = await feedback.list_feedback(actor=inspector, first=3,
-                                        after=feedback.cursor_of(first.rows[-1]))
-    assert ([r.id for r in rest.rows], rest.has_next) == ([an_my.id], False)
+    assert first.has_next and await first.total_count() == 4
+    rest = await feedback.list_feedback(actor=inspector, first=3, after=first.end_cursor)
+    assert ([v.row.id for v in rest.items], rest.has_next) == ([an_my.id], False)
 
 
 async def test_metrics_count_ratings_and_complaints(world, now):

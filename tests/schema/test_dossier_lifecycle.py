@@ -151,8 +151,10 @@ async def test_transition_by_role_without_the_action_is_forbidden(world):
     result = await move(world, dossier["code"], "FINISH", who=("clerk", "CLERK"))
     assert result.codes == ["FORBIDDEN"]
     row = await Dossier.get(code=dossier["code"])
-    assert row.status == "RECEIVED"
-    assert await AuditEntry.filter(action="dossier:FINISH").count() == 0
+    assert row.status == "RECEIVED" and row.version == 1
+    refusals = await AuditEntry.filter(action="dossier:FINISH")
+    assert [(e.outcome, e.object_id, e.changes) for e in refusals] == [
+        ("DENIED", dossier["code"], None)]  # the refusal is recorded; no change is
 
 
 async def test_transition_outside_jurisdiction_reads_as_not_found(world):

@@ -1,14 +1,16 @@
 """Demo accounts: the administrator and one official per role (idempotent).
 
 `admin` / `demo-admin` is ADMIN of the three demo provinces; the officials below use the
-password `demo-officer`. They exist for trying the API out, never for production.
+password `demo-officer`. They exist for trying the API out, never for production: the CLI
+refuses to load demo data when APP_ENV=production. Accounts and grants are made through the
+same audited use cases an administrator calls, as the console operator (`system`).
 """
 
 from __future__ import annotations
 
 from models import AdministrativeUnit, CasbinRule, User
-from policies import store
-from resolvers.identity.passwords import hash_password
+from policies import SYSTEM
+from resolvers.identity import create_user, grant_role
 
 ADMIN_PASSWORD = "demo-admin"
 OFFICER_PASSWORD = "demo-officer"
@@ -34,12 +36,10 @@ async def load_demo_users() -> str:
             continue
         if not await User.exists(username=username):
             password = ADMIN_PASSWORD if role == "ADMIN" else OFFICER_PASSWORD
-            await User.create(username=username, display_name=display_name,
-                              password_hash=hash_password(password))
+            await create_user(actor=SYSTEM, username=username, password=password,
+                              display_name=display_name)
             created += 1
-        _, new = await CasbinRule.get_or_create(ptype="g", v0=username, v1=role, v2=f"{unit.path}*")
-        granted += int(new)
-    if granted:
-        await store.bump_revision()
-    await store.load()
+        if not await CasbinRule.exists(ptype="g", v0=username, v1=role, v2=f"{unit.path}*"):
+            await grant_role(actor=SYSTEM, username=username, role=role, unit_code=unit_code)
+            granted += 1
     return f"demo users: {created} created, {granted} grants added"

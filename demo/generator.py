@@ -18,14 +18,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from models.dossiers import ApplicantKind
-from models.text import fold
-from resolvers import clock
-from resolvers.calendar import WorkingCalendar
-from resolvers.clock import LOCAL_TZ, local_date
-from resolvers.deadlines import due_after, end_of_day, load_calendar
-from resolvers.demo import people
-from resolvers.demo.rows import (
+from demo import people
+from demo.rows import (
     DOSSIER_COLUMNS,
     EPOCH,
     EVENT_COLUMNS,
@@ -36,6 +30,12 @@ from resolvers.demo.rows import (
     Site,
     Weighted,
 )
+from models.dossiers import ApplicantKind
+from models.text import fold
+from resolvers import clock
+from resolvers.calendar import WorkingCalendar
+from resolvers.clock import LOCAL_TZ, local_date
+from resolvers.deadlines import due_after, end_of_day, load_calendar
 from resolvers.metrics import rollups
 
 BATCH = {"postgres": 25_000, "sqlite": 5_000}

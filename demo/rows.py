@@ -20,7 +20,7 @@ from resolvers.clock import local_date
 from resolvers.deadlines import judge
 
 if TYPE_CHECKING:  # the generator builds the timeline and imports this module
-    from resolvers.demo.generator import Timeline
+    from demo.generator import Timeline
 
 DOSSIER_COLUMNS = (
     "id", "code", "procedure_id", "unit_id", "agency_id", "unit_path", "channel", "status",

@@ -8,6 +8,7 @@ from datetime import time, timedelta
 
 from tortoise.connection import get_connection
 
+from demo.seed import load_demo
 from models import (
     AdministrativeUnit,
     Agency,
@@ -23,7 +24,6 @@ from policies import SYSTEM
 from resolvers import clock
 from resolvers.calendar import default_calendar
 from resolvers.deadlines import due_after, judge
-from resolvers.demo.seed import load_demo
 from resolvers.dossiers import Applicant, Reception, receive_dossier
 from resolvers.lifecycle import END_STATES, TRANSITIONS
 

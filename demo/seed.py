@@ -13,12 +13,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from demo.generator import generate
+from demo.procedures import PROCEDURES
+from demo.units import UNITS
 from models import AdministrativeUnit, Agency, Dossier, Procedure, UnitLevel, unit_path
 from models.procedures import OnlineLevel
 from models.text import fold
-from resolvers.demo.generator import generate
-from resolvers.demo.procedures import PROCEDURES
-from resolvers.demo.units import UNITS
 
 _LEVEL_RANK = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
 

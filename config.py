@@ -1,0 +1,184 @@
+"""Settings: read once from the environment (and a `.env` file) with starlette's `Config`.
+
+Every variable is listed in the README's configuration table and in docs/operations.md;
+a bad value stops the process at start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.config import Config
+
+from audit import chain
+from policies.ratelimit import Limits
+from policies.tokens import KeyRing
+from schema.limits import QueryLimits
+
+ROOT = Path(__file__).resolve().parent
+JWT_VARIABLES = ("JWT_ALGORITHM", "JWT_SECRET", "JWT_PREVIOUS_SECRETS", "JWT_PRIVATE_KEY_FILE",
+                 "JWT_PUBLIC_KEY_FILE", "JWT_PREVIOUS_PUBLIC_KEY_FILES")
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the data lives and how long the service waits for it."""
+
+    url: str
+    # Server-side limit of one statement (PostgreSQL `statement_timeout`), seconds; 0: none.
+    statement_timeout: float = 10.0
+    # Client-side limits: a frozen server (no answer at all) must not hang a request.
+    connect_timeout: float = 5.0
+    command_timeout: float = 15.0
+    pool_size: int = 10
+    # What a 503 tells clients to wait before retrying.
+    retry_after: int = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    environment: str
+    keys: KeyRing
+    audit_key: bytes = chain.DEVELOPMENT_KEY
+    limits: QueryLimits = field(default_factory=QueryLimits)
+    rates: Limits = field(default_factory=Limits)
+    redis_url: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    scorecard_bands: tuple[tuple[str, float], ...] | None = None
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / X-Request-Id count.
+    trusted_proxies: tuple[str, ...] = ()
+    database: Database | None = None
+    # Identical refusals from one caller within this many seconds become one counted entry.
+    audit_burst_seconds: float = 60.0
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def db(self) -> Database:
+        return self.database or Database(self.database_url)
+
+    @classmethod
+    def from_env(cls, config: Config | None = None) -> Settings:
+        """The settings of this process; `config` defaults to the environment and `.env`."""
+        config = config or Config(ROOT / ".env")
+        environment = config("APP_ENV", default="development")
+        if environment not in ("development", "production"):
+            raise SystemExit(f"APP_ENV must be development or production, not {environment!r}")
+        production = environment == "production"
+        url = config("DATABASE_URL", default=f"sqlite://{ROOT / 'var' / 'motcua.sqlite3'}")
+        jwt = {name: config(name, default="") for name in JWT_VARIABLES}
+        try:
+            keys = KeyRing.from_env(jwt, production=production)
+        except ValueError as problem:  # WeakSecret included: it names the variable
+            raise SystemExit(str(problem)) from None
+        return cls(
+            database_url=url,
+            environment=environment,
+            keys=keys,
+            audit_key=_audit_key(config("AUDIT_KEY", default=""), production),
+            limits=QueryLimits(**_numbers(config, "LIMIT_", QueryLimits)),
+            rates=Limits(**_numbers(config, "RATE_", Limits)),
+            redis_url=config("REDIS_URL", default="") or None,
+            cors_origins=_list(config("CORS_ORIGINS", default="")),
+            scorecard_bands=_bands(config("SCORECARD_BANDS", default="")),
+            trusted_proxies=_networks(config("TRUSTED_PROXIES", default="")),
+            database=Database(url, **_numbers(config, "DB_", Database, skip=("url",))),
+            audit_burst_seconds=_number(config, "AUDIT_BURST_SECONDS", 60.0),
+        )
+
+
+def _number(config: Config, name: str, default: Any) -> Any:
+    raw = config(name, default=None)
+    if raw is None:
+        return default
+    try:
+        value = type(default)(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {raw!r}") from None
+    if value < 0:
+        raise SystemExit(f"{name} must not be negative")
+    return value
+
+
+def _numbers(config: Config, prefix: str, kind: type, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Overrides such as LIMIT_DEPTH=12 or RATE_PER_USER=1000 for a dataclass of numbers."""
+    defaults = {name: f.default for name, f in kind.__dataclass_fields__.items()  # type: ignore[attr-defined]
+                if name not in skip}
+    values = {name: _number(config, prefix + name.upper(), default)
+              for name, default in defaults.items()}
+    return {k: v for k, v in values.items() if v != defaults[k]}
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16": addresses or networks, checked now."""
+    items = _list(raw)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SystemExit(f"TRUSTED_PROXIES: {item!r} is not an address or network") from None
+    return items
+
+
+def _bands(raw: str) -> tuple[tuple[str, float], ...] | None:
+    """SCORECARD_BANDS="GREEN:80,YELLOW:65,ORANGE:50,RED:0": colour and lowest total."""
+    if not raw:
+        return None
+    try:
+        pairs = [item.split(":") for item in raw.split(",") if item.strip()]
+        return tuple((name.strip().upper(), float(lowest)) for name, lowest in pairs)
+    except ValueError:
+        raise SystemExit(f"SCORECARD_BANDS must look like GREEN:80,YELLOW:65,RED:0, not {raw!r}") from None
+
+
+def _audit_key(raw: str, production: bool) -> bytes:
+    """The HMAC key of the audit chain; production needs a real one (32+ bytes)."""
+    key = raw.encode()
+    if production and (len(key) < 32 or key == chain.DEVELOPMENT_KEY):
+        raise SystemExit("AUDIT_KEY must be set to a secret of at least 32 bytes in production")
+    return key or chain.DEVELOPMENT_KEY
+
+
+def tortoise_config(database: Database | str) -> dict[str, Any]:
+    """The ORM configuration: one app, `models`, with its built-in migrations and the
+    database's timeouts (PostgreSQL: statement timeout on the server, connect and command
+    timeouts in the driver, so that neither a slow query nor a frozen server hangs)."""
+    if isinstance(database, str):
+        database = Database(database)
+    url = database.url
+    connection: str | dict[str, Any] = url
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+    elif url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        from tortoise.backends.base.config_generator import expand_db_url
+
+        connection = expand_db_url(url.replace("postgresql://", "postgres://", 1))
+        credentials = connection["credentials"]
+        settings = credentials.setdefault("server_settings", {})
+        if database.statement_timeout:
+            settings.setdefault("statement_timeout", str(int(database.statement_timeout * 1000)))
+        credentials.setdefault("timeout", database.connect_timeout)
+        credentials.setdefault("command_timeout", database.command_timeout)
+        credentials.setdefault("maxsize", database.pool_size)
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "models": {
+                "models": ["models"],
+                "default_connection": "default",
+                "migrations": "models.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }

@@ -1,0 +1,73 @@
+"""Dossiers as a caller may see them: personal data masked unless the caller may read it
+at the dossier's unit, and the timeliness judged now. Decided here, once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from models import Dossier, DossierEvent
+from models.dossiers import ApplicantKind, Timeliness
+from models.scope import Scope
+from policies import Actor, jurisdiction
+from resolvers import clock
+from resolvers.deadlines import current_timeliness
+
+
+def mask(value: str | None, keep: int = 3) -> str | None:
+    """Show only the last digits, enough for a clerk to confirm with the applicant."""
+    if value is None:
+        return None
+    return "*" * max(len(value) - keep, 0) + value[-keep:]
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantView:
+    name: str
+    kind: ApplicantKind
+    id_number: str | None
+    phone: str | None
+    address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DossierView:
+    """A dossier row with what this caller may see of its applicant, judged at `now`."""
+
+    row: Dossier
+    applicant: ApplicantView | None  # None in the public tracking view
+    timeliness: Timeliness
+
+
+class Presenter:
+    """Turns rows into views for one caller; the personal-data scope is computed once."""
+
+    def __init__(self, actor: Actor, now: datetime | None = None) -> None:
+        self.actor, self.now = actor, now or clock.now()
+        self._pii: Scope | None = None
+
+    def _applicant(self, row: Dossier) -> ApplicantView:
+        if self._pii is None:
+            self._pii = jurisdiction(self.actor, "dossier", "read_pii")
+        clear = self._pii.covers(row.unit_path)
+        return ApplicantView(
+            name=row.applicant_name, kind=ApplicantKind(row.applicant_kind),
+            id_number=row.applicant_id_number if clear else mask(row.applicant_id_number),
+            phone=row.applicant_phone if clear else mask(row.applicant_phone),
+            address=row.applicant_address if clear else (row.applicant_address and "***"),
+        )
+
+    def full(self, rows: list[Dossier]) -> list[DossierView]:
+        return [DossierView(r, self._applicant(r), current_timeliness(r, self.now)) for r in rows]
+
+    def public(self, row: Dossier) -> DossierView:
+        """The tracking view: status and dates, no personal data at all."""
+        return DossierView(row, None, current_timeliness(row, self.now))
+
+
+def present(actor: Actor, row: Dossier) -> DossierView:
+    """One dossier for `actor` (after a write, or a lookup by code)."""
+    return Presenter(actor).full([row])[0]
+
+
+__all__ = ["ApplicantView", "DossierEvent", "DossierView", "Presenter", "mask", "present"]
