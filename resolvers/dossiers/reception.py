@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
+import json
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -41,13 +45,29 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
     )
 
 
-async def _idempotent_replay(actor: Actor, key: str, reception: Reception) -> Dossier | None:
+def fingerprint(reception: Reception) -> str:
+    """SHA-256 of the whole (cleaned) reception input but its key: a retry must be the same
+    request. Every field counts, including ones added later, because it hashes them all."""
+    values = {k: v for k, v in dataclasses.asdict(reception).items() if k != "idempotency_key"}
+    if reception.received_at is not None:
+        values["received_at"] = clock.instant(reception.received_at).isoformat()
+    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _idempotent_replay(key: str, reception: Reception) -> Dossier | None:
     existing = await Dossier.get_or_none(idempotency_key=key)
     if existing is None:
         return None
-    procedure = await Procedure.get(id=existing.procedure_id)
-    if procedure.code != reception.procedure_code or existing.applicant_name != reception.applicant.name:
-        raise Conflict("idempotencyKey was already used for a different dossier", field="idempotencyKey")
+    if existing.idempotency_fingerprint is None:  # received before fingerprints were kept
+        procedure = await Procedure.get(id=existing.procedure_id)
+        same = (procedure.code == reception.procedure_code
+                and existing.applicant_name == reception.applicant.name)
+    else:
+        same = hmac.compare_digest(existing.idempotency_fingerprint, fingerprint(reception))
+    if not same:
+        raise Conflict("idempotencyKey was already used for a different dossier",
+                       field="idempotencyKey")
     return existing
 
 
@@ -85,13 +105,13 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
     if received_at > now + FUTURE_TOLERANCE:
         raise BadInput("receivedAt must not be in the future", field="receivedAt")
 
-    if scoped_key and (replay := await _idempotent_replay(actor, scoped_key, reception)):
+    if scoped_key and (replay := await _idempotent_replay(scoped_key, reception)):
         return replay
     try:
         return await _create(actor, reception, unit, agency, procedure, received_at, scoped_key)
     except IntegrityError:
         # A concurrent retry with the same key won the race; its dossier is the answer.
-        if scoped_key and (replay := await _idempotent_replay(actor, scoped_key, reception)):
+        if scoped_key and (replay := await _idempotent_replay(scoped_key, reception)):
             return replay
         raise
 
@@ -131,6 +151,7 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             certified_copies_electronic=reception.certified_copies_electronic,
             reused_digitized_data=reception.reused_digitized_data,
             idempotency_key=key,
+            idempotency_fingerprint=fingerprint(reception) if key else None,
             using_db=conn,
         )
         await DossierEvent.create(

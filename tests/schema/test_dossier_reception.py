@@ -36,6 +36,35 @@ async def test_receive_retry_with_same_key_returns_the_same_dossier(world):
     assert await AuditEntry.filter(action="dossier:receive").count() == 1
 
 
+@pytest.mark.parametrize("changed", [
+    {"unitCode": "20341"},  # another ward: a different dossier, not a retry
+    {"applicant": applicant(idNumber="049090009999")},
+    {"applicant": applicant(phone="0912000111")},
+    {"applicant": applicant(address="1 Trần Phú, Hội An")},
+    {"channel": "POSTAL"},
+    {"receivedAt": "2026-01-05T09:00:00+07:00"},
+    {"digitizedComponents": True},
+    {"electronicCertifiedCopies": True},
+])
+async def test_receive_same_key_with_any_field_changed_is_a_conflict(world, changed):
+    clerk = world.actor("clerk", ("CLERK", "502"))
+    first = await execute(RECEIVE, clerk, input=reception(idempotencyKey="k"))
+    again = await execute(RECEIVE, clerk, input=reception(idempotencyKey="k") | changed)
+    assert first.errors == [] and again.codes == ["CONFLICT"]
+    assert again.errors[0]["extensions"]["field"] == "idempotencyKey"
+    assert await Dossier.all().count() == 1
+
+
+async def test_receive_retry_written_differently_is_still_a_retry(world):
+    """Fingerprints are taken of the cleaned input: spacing and Unicode forms do not count."""
+    clerk = world.actor("clerk", ("CLERK", "20335"))
+    first = await execute(RECEIVE, clerk, input=reception(idempotencyKey="k"))
+    decomposed = applicant(name="Nguye\u0302\u0303n Va\u0306n An", phone="0905 123 456")
+    again = await execute(RECEIVE, clerk, input=reception(idempotencyKey="k", applicant=decomposed))
+    assert again.errors == [] and again.data == first.data
+    assert await Dossier.all().count() == 1
+
+
 async def test_receive_same_key_for_another_dossier_is_a_conflict(world):
     clerk = world.actor("clerk", ("CLERK", "20335"))
     await execute(RECEIVE, clerk, input=reception(idempotencyKey="k"))
