@@ -3,33 +3,56 @@
 Cost: every field costs 1 times the product of the page sizes above it. A field with a
 `first` argument multiplies by that value (or its default), any other list field by
 LIST_ESTIMATE. So `first: 100` three levels deep costs a million and is refused.
+
+Fragments: a fragment spread N times selects its fields N times, so it counts N times
+(cost scaled by the page sizes above each spread). It is walked only once: the first walk
+leaves a summary (cost at multiplier 1, levels below it, aliases) that later spreads add
+without walking again. So the walk touches each selection written in the document at most
+once, however much the spreads multiply, and it stops at the first limit crossed.
+
+Introspection: `__schema` and `__type` cost INTROSPECTION_COST each and count as aliases
+when aliased. Inside them only aliases count (each aliased copy repeats the schema): the
+standard introspection query is deeper than the depth limit, and graphql-core's
+MaxIntrospectionDepthRule already bounds how far introspection may nest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
+    SchemaMetaFieldDef,
     SelectionSetNode,
+    TypeMetaFieldDef,
     VariableNode,
+    get_named_type,
 )
+from graphql.language.parser import MAX_NESTING_DEPTH
 from strawberry.extensions import SchemaExtension
 
 from resolvers.validation import MAX_PAGE_SIZE
 
 LIST_ESTIMATE = 10
 DEFAULT_PAGE = 20
+# A full introspection answer of this schema holds about 3,800 values (96 kB), so that is
+# its price: GraphiQL's one `__schema` fits the default budget of 20,000, six copies do not.
+INTROSPECTION_COST = 4_000
+_INTROSPECTION = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
 @dataclass(frozen=True)
@@ -46,10 +69,44 @@ def too_complex(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX"})
 
 
+@dataclass
+class _Summary:
+    """What a selection set adds wherever it is used, before the multiplier there."""
+
+    cost: int = 0  # at multiplier 1
+    height: int = 0  # levels of selection sets below it
+    aliases: int = 0
+
+    def add(self, other: _Summary) -> None:
+        self.cost += other.cost
+        self.height = max(self.height, other.height)
+        self.aliases += other.aliases
+
+
 class _Walk:
-    def __init__(self, schema, fragments: dict[str, FragmentDefinitionNode], variables: dict):  # noqa: ANN001
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
+                 variables: dict[str, Any] | None, limits: QueryLimits | None) -> None:
         self.schema, self.fragments, self.variables = schema, fragments, variables or {}
+        self.limits = limits
         self.depth = self.aliases = self.cost = 0
+        self.visits = 0  # selections looked at: never more than the document holds
+        self.summaries: dict[str, _Summary] = {}
+        self.open: set[str] = set()  # fragments being walked: spreading one again is a cycle
+
+    def _count(self, *, depth: int = 0, aliases: int = 0, cost: int = 0) -> None:
+        """Add to the totals, refusing the moment one of them crosses its limit."""
+        self.depth = max(self.depth, depth)
+        self.aliases += aliases
+        self.cost += cost
+        limits = self.limits
+        if limits is None:
+            return
+        if self.depth > limits.depth:
+            raise too_complex(f"query depth {self.depth} exceeds the limit of {limits.depth}")
+        if self.aliases > limits.aliases:
+            raise too_complex(f"{self.aliases} aliases exceed the limit of {limits.aliases}")
+        if self.cost > limits.cost:
+            raise too_complex(f"query cost {self.cost} exceeds the budget of {limits.cost}")
 
     def _page(self, node: FieldNode, listed: bool) -> int:
         for argument in node.arguments or ():
@@ -65,62 +122,100 @@ class _Walk:
             return DEFAULT_PAGE
         return LIST_ESTIMATE if listed else 1
 
-    def fields(self, selection_set: SelectionSetNode | None, parent, seen: frozenset[str]) -> Iterator:  # noqa: ANN001
-        """(field, its parent type, fragments expanded on the way) under a selection set."""
-        for selection in (selection_set.selections if selection_set else ()):
+    def selections(self, selection_set: SelectionSetNode, parent: Any, depth: int, multiplier: int,
+                   nesting: int, metered: bool) -> _Summary:
+        """Walk a selection set at `depth` into the totals; its summary. Unmetered (inside
+        introspection) only aliases count."""
+        # Spreads and inline fragments nest without adding depth: bound the recursion as the
+        # parser bounds nesting within one definition.
+        if nesting > MAX_NESTING_DEPTH:
+            raise too_complex(f"selections nested more than {MAX_NESTING_DEPTH} levels deep")
+        if metered:
+            self._count(depth=depth)
+        summary = _Summary()
+        for selection in selection_set.selections:
+            self.visits += 1
             if isinstance(selection, FieldNode):
-                yield selection, parent, seen
+                summary.add(self.field(selection, parent, depth, multiplier, nesting, metered))
             elif isinstance(selection, InlineFragmentNode):
-                inner = parent
-                if selection.type_condition:
-                    inner = self.schema.get_type(selection.type_condition.name.value) or parent
-                yield from self.fields(selection.selection_set, inner, seen)
+                condition = selection.type_condition
+                inner = self.schema.get_type(condition.name.value) if condition else parent
+                summary.add(self.selections(selection.selection_set, inner, depth, multiplier,
+                                            nesting + 1, metered))
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:  # cycles are validation's to report
-                    continue
-                inner = self.schema.get_type(fragment.type_condition.name.value) or parent
-                yield from self.fields(fragment.selection_set, inner, seen | {name})
+                summary.add(self.spread(selection.name.value, depth, multiplier, nesting, metered))
+        return summary
 
-    def visit(self, selection_set, parent, depth: int, multiplier: int, seen=frozenset()) -> None:  # noqa: ANN001
-        self.depth = max(self.depth, depth)
-        for node, owner, expanded in self.fields(selection_set, parent, seen):
-            if node.name.value.startswith("__"):
-                # Introspection is bounded by the schema's size (and off in production);
-                # its standard query is deeper than any data query needs to be.
-                continue
-            if node.alias is not None:
-                self.aliases += 1
-            field_type, child = None, None
-            if isinstance(owner, GraphQLObjectType):
-                field = owner.fields.get(node.name.value)
-                field_type = field.type if field else None
-            listed = False
-            while isinstance(field_type, (GraphQLNonNull, GraphQLList)):
-                listed = listed or isinstance(field_type, GraphQLList)
-                field_type = field_type.of_type
-            child = field_type
-            # A connection's `edges` are the page already counted at the `first` argument.
-            page = 1 if node.name.value == "edges" else self._page(node, listed)
-            scale = multiplier * page
-            self.cost += scale
+    def spread(self, name: str, depth: int, multiplier: int, nesting: int, metered: bool) -> _Summary:
+        """A fragment spread: walked the first time, added from its summary after that."""
+        known = self.summaries.get(name)
+        if known is None:
+            fragment = self.fragments.get(name)
+            if fragment is None or name in self.open:
+                return _Summary()  # unknown fragments and cycles are validation's to report
+            self.open.add(name)
+            # Its own type condition, not the spread's parent: the summary holds wherever it is used.
+            inner = self.schema.get_type(fragment.type_condition.name.value)
+            known = self.selections(fragment.selection_set, inner, depth, multiplier, nesting + 1, metered)
+            self.open.discard(name)
+            self.summaries[name] = known
+            return known
+        if metered:
+            self._count(depth=depth + known.height, aliases=known.aliases, cost=multiplier * known.cost)
+        else:
+            self._count(aliases=known.aliases)
+        return known
+
+    def field(self, node: FieldNode, parent: Any, depth: int, multiplier: int, nesting: int,
+              metered: bool) -> _Summary:
+        """One field and what is below it."""
+        aliases = 0 if node.alias is None else 1
+        self._count(aliases=aliases)
+        name = node.name.value
+        meta = _INTROSPECTION.get(name)
+        if meta is not None:
+            inner = _Summary()
             if node.selection_set is not None:
-                self.visit(node.selection_set, child, depth + 1, scale, expanded)
+                inner = self.selections(node.selection_set, get_named_type(meta.type), depth + 1, 1,
+                                        nesting + 1, False)
+            if metered:
+                self._count(cost=multiplier * INTROSPECTION_COST)
+            return _Summary(cost=INTROSPECTION_COST, aliases=aliases + inner.aliases)
+        field_type = None
+        if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
+            field = parent.fields.get(name)
+            field_type = field.type if field else None
+        listed = False
+        while isinstance(field_type, (GraphQLNonNull, GraphQLList)):
+            listed = listed or isinstance(field_type, GraphQLList)
+            field_type = field_type.of_type
+        # A connection's `edges` are the page already counted at the `first` argument.
+        page = 1 if name == "edges" else self._page(node, listed)
+        child, height = _Summary(), 0
+        if node.selection_set is not None:
+            child = self.selections(node.selection_set, field_type, depth + 1, multiplier * page,
+                                    nesting + 1, metered)
+            height = child.height + 1
+        # Counted after what is below it, so that a path too deep is refused for its depth.
+        if metered:
+            self._count(cost=multiplier * page)
+        return _Summary(cost=page * (1 + child.cost), height=height, aliases=aliases + child.aliases)
 
 
-def measure(document, schema, variables: dict | None, operation_name: str | None) -> _Walk:  # noqa: ANN001
-    """Depth, alias count and cost of the operation that will run."""
+def measure(document: DocumentNode, schema: GraphQLSchema, variables: dict[str, Any] | None,
+            operation_name: str | None, limits: QueryLimits | None = None) -> _Walk:
+    """Depth, alias count and cost of the operation that will run; with `limits`, raises
+    `too_complex` as soon as one of them is exceeded."""
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
-    walk = _Walk(schema, fragments, variables or {})
+    walk = _Walk(schema, fragments, variables, limits)
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
         if operation_name and (definition.name is None or definition.name.value != operation_name):
             continue
         root = schema.get_root_type(definition.operation)
-        walk.visit(definition.selection_set, root, 1, 1)
+        walk.selections(definition.selection_set, root, 1, 1, 1, True)
     return walk
 
 
@@ -137,14 +232,8 @@ def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
             execution = self.execution_context
             document = execution.graphql_document
             if document is not None:
-                walk = measure(document, execution.schema._schema, execution.variables,
-                               execution.operation_name)
-                if walk.depth > limits.depth:
-                    raise too_complex(f"query depth {walk.depth} exceeds the limit of {limits.depth}")
-                if walk.aliases > limits.aliases:
-                    raise too_complex(f"{walk.aliases} aliases exceed the limit of {limits.aliases}")
-                if walk.cost > limits.cost:
-                    raise too_complex(f"query cost {walk.cost} exceeds the budget of {limits.cost}")
+                measure(document, execution.schema._schema, execution.variables,
+                        execution.operation_name, limits)
             yield
 
     return Limits
