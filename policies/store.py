@@ -13,6 +13,7 @@ from pathlib import Path
 
 import casbin
 from casbin import util
+from tortoise.expressions import F
 
 from models.identity import CasbinRule, PolicyRevision
 
@@ -75,9 +76,10 @@ async def refresh() -> None:
 
 
 async def bump_revision() -> None:
-    """Mark the policy changed; call inside the transaction that changed it."""
-    row, _ = await PolicyRevision.get_or_create(id=1, defaults={"revision": 0})
-    await PolicyRevision.filter(id=1).update(revision=row.revision + 1)
+    """Mark the policy changed; call inside the transaction that changed it. One atomic
+    `revision = revision + 1` in SQL: a read-then-write would lose concurrent bumps."""
+    await PolicyRevision.get_or_create(id=1, defaults={"revision": 0})
+    await PolicyRevision.filter(id=1).update(revision=F("revision") + 1)
 
 
 async def seed_from_csv() -> int:

@@ -68,3 +68,18 @@ async def test_concurrent_retries_with_one_key_create_one_dossier(world):
     assert refusals == []
     assert {d.code for d in wins} == {wins[0].code}
     assert await Dossier.all().count() == 1
+
+
+async def test_concurrent_grants_each_move_the_policy_revision(world):
+    """Other processes reload the policy when its revision moves: every change must move it."""
+    from models import PolicyRevision
+    from resolvers.identity import create_user, grant_role
+
+    names = [f"can.bo{i:02d}" for i in range(12)]
+    for name in names:
+        await create_user(actor=SYSTEM, username=name, password="mat-khau-12345", display_name=name)
+    before = (await PolicyRevision.get(id=1)).revision
+    wins, refusals = await outcomes(
+        grant_role(actor=SYSTEM, username=name, role="CLERK", unit_code="20335") for name in names)
+    assert refusals == [] and len(wins) == 12
+    assert (await PolicyRevision.get(id=1)).revision == before + 12
