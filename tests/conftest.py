@@ -115,18 +115,20 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         await store.seed_from_csv()
         await store.load()
         await chain.ensure_head()
+        chain.configure(AUDIT_KEY)  # the app of an earlier test may have set another
         await bursts.flush(everything=True)  # no burst of an earlier test is still counting
         bursts.configure(window=60.0)
         yield ctx
 
 
 KEYS = tokens.KeyRing.from_env({"JWT_SECRET": "a" * 48}, production=False)
+AUDIT_KEY = b"test-audit-key-" + b"k" * 24
 
 
 def settings(production: bool = False, **overrides) -> config.Settings:
     """The app's settings for tests: a fixed key ring and audit key, the given overrides."""
     values = dict(database_url="unused", environment="production" if production else "development",
-                  keys=KEYS, audit_key=b"k" * 32, cors_origins=("https://motcua.quangnam.gov.vn",))
+                  keys=KEYS, audit_key=AUDIT_KEY, cors_origins=("https://motcua.quangnam.gov.vn",))
     return config.Settings(**(values | overrides))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models import AuditEntry, Dossier, DossierCodeCounter, DossierEvent
 from resolvers import catalogue
 from tests.world import build_world
 
@@ -37,6 +38,11 @@ async def test_anonymous_cannot_receive_a_dossier(client):
       receiveDossier(input: {procedureCode: "1.001193", unitCode: "20335", channel: ONLINE,
                              applicant: {name: "Ẩn danh"}}) { dossier { code } } }"""})
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert response.json()["data"] is None
+    assert await Dossier.all().count() == 0 and await DossierEvent.all().count() == 0
+    assert await DossierCodeCounter.all().count() == 0  # not even a code was taken
+    refused = await AuditEntry.get(action="dossier:receive")
+    assert (refused.outcome, refused.actor_kind, refused.changes) == ("DENIED", "ANONYMOUS", None)
 
 
 async def test_internal_error_is_masked_to_a_request_id(client, monkeypatch):

@@ -47,13 +47,26 @@ async def test_hostile_applicant_names_write_nothing(client_for, name):
     assert await Dossier.all().count() == 0
 
 
-async def test_like_metacharacters_match_literally(client_for):
+SEARCHED = ("Lê 50% Hoa", "Trần_Bình", "Ngô\\Cường", "Đào Thị Lan")
+
+
+@pytest.mark.parametrize(("term", "found"), [
+    ("%", {"Lê 50% Hoa"}), ("_", {"Trần_Bình"}), ("\\", {"Ngô\\Cường"}), ("%%%%", set()),
+    ("0%", {"Lê 50% Hoa"}), ("n_b", {"Trần_Bình"}), ("dao thi", {"Đào Thị Lan"}),
+])
+async def test_like_metacharacters_match_literally(client_for, term, found):
     client = await client_for()
     headers = await login(client)
-    for term in ("%", "_", "\\\\", "%%%%"):
-        response = await client.post("/graphql", json={"query": LIST, "variables": {"f": {"search": term}}},
-                                     headers=headers)
-        assert response.json() == {"data": {"dossiers": {"totalCount": 0}}}
+    for name in SEARCHED:
+        response = await client.post("/graphql", headers=headers, json={"query": RECEIVE, "variables": {
+            "i": {"procedureCode": "1.001193", "unitCode": "20335", "channel": "IN_PERSON",
+                  "applicant": applicant(name=name)}}})
+        assert "errors" not in response.json(), response.text
+    query = "query($f: DossierFilter) { dossiers(filter: $f) { edges { node { applicant { name } } } } }"
+    response = await client.post("/graphql", json={"query": query, "variables": {"f": {"search": term}}},
+                                 headers=headers)
+    names = {e["node"]["applicant"]["name"] for e in response.json()["data"]["dossiers"]["edges"]}
+    assert names == found
 
 
 @pytest.mark.parametrize("query", [

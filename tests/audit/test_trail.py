@@ -16,6 +16,7 @@ from models import AuditEntry
 from policies import SYSTEM, Actor, ActorKind, grants_of
 from resolvers.dossiers import Applicant, Reception, receive_dossier
 from resolvers.identity import create_user, grant_role
+from tests.conftest import AUDIT_KEY
 from tests.graphql import execute
 from tests.world import applicant, build_world
 
@@ -120,6 +121,10 @@ TAMPERING = {
 async def test_verify_finds_tampering(people, database_url, kind):
     rows = await _trail(people)
     assert (await chain.verify()).ok
+    env = {**os.environ, "DATABASE_URL": database_url, "AUDIT_KEY": AUDIT_KEY.decode()}
+    intact = subprocess.run([sys.executable, "app.py", "audit", "verify"], cwd=ROOT, text=True,
+                            capture_output=True, timeout=60, env=env)
+    assert intact.returncode == 0, intact.stdout + intact.stderr  # the same key verifies
     third, fourth = rows[2], rows[3]
     await _sql(TAMPERING[kind].format(third=third.id, fourth=fourth.id, last=rows[-1].id,
                                       third_seq=third.seq, fourth_seq=fourth.seq))
@@ -132,10 +137,12 @@ async def test_verify_finds_tampering(people, database_url, kind):
     else:
         assert result.first_bad_id == expected_bad, result
     cli = subprocess.run([sys.executable, "app.py", "audit", "verify"], cwd=ROOT, text=True,
-                         capture_output=True, timeout=60,
-                         env={**os.environ, "DATABASE_URL": database_url})
+                         capture_output=True, timeout=60, env=env)
     assert cli.returncode == 1, cli.stdout + cli.stderr
-    assert "first bad entry" in cli.stderr
+    assert f"(first bad entry id: {result.first_bad_id})" in cli.stderr
+    other_key = subprocess.run([sys.executable, "app.py", "audit", "verify"], cwd=ROOT, text=True,
+                               capture_output=True, timeout=60, env={**env, "AUDIT_KEY": "x" * 32})
+    assert other_key.returncode == 1  # a chain sealed with another key never verifies
 
 
 @pytest.mark.postgres_only

@@ -9,12 +9,11 @@ import pytest
 import strawberry
 from strawberry.tools import merge_types
 
-from models import AuditEntry, CasbinRule, Dossier, Feedback
+from models import AuditEntry, Dossier, Feedback
 from models.errors import BadInput, Conflict, DomainError, Forbidden
-from policies import ANONYMOUS, SYSTEM
+from policies import ANONYMOUS, SYSTEM, allows
 from resolvers import clock, feedback
 from resolvers.dossiers import Applicant, Reception, receive_dossier, transition_dossier
-from resolvers.identity import change_policy
 from resolvers.lifecycle import DossierAction as A
 from resolvers.metrics import service
 from schema.context import Context
@@ -24,27 +23,20 @@ from tests.world import at, build_world
 APPLICANT_ID = "049190005678"
 SECRETS: dict[int, str] = {}
 
-# The rules this feature needs; until policy.csv holds them, the tests add them.
-FEEDBACK_RULES = (
-    ("ANONYMOUS", "submit"), ("ANONYMOUS", "rate"), ("CLERK", "handle"), ("LEADER", "handle"),
-    ("CLERK", "read"), ("LEADER", "read"), ("INSPECTOR", "read"), ("ADMIN", "read"),
-)
-
-
-async def allow_feedback() -> None:
-    """Add the feedback rules, tolerating those policy.csv already seeded."""
-    for role, act in FEEDBACK_RULES:
-        try:
-            await change_policy(actor=SYSTEM, role=role, obj="feedback", act=act, allow=True)
-        except Conflict:
-            pass
+# Who may do what with feedback under the default policy (policies/policy.csv), at a unit.
+FEEDBACK_POLICY = {
+    "ANONYMOUS": {"submit", "rate"},
+    "CLERK": {"submit", "rate", "handle", "read"},
+    "SPECIALIST": {"submit", "rate"},
+    "LEADER": {"submit", "rate", "handle", "read"},
+    "INSPECTOR": {"submit", "rate", "read"},
+    "ADMIN": {"submit", "rate", "read"},
+}
 
 
 @pytest.fixture
 async def world(db):
-    world = await build_world()
-    await allow_feedback()
-    return world
+    return await build_world()
 
 
 @pytest.fixture
@@ -77,10 +69,16 @@ async def complaint(now, when: str, unit: str = "20335", text: str = "Cán bộ 
     return row
 
 
-async def test_feedback_rules_can_be_added_again(world):
-    # once policy.csv holds the rules, every change_policy call above raises Conflict
-    await allow_feedback()
-    assert await CasbinRule.filter(ptype="p", v1="feedback").count() == len(FEEDBACK_RULES)
+@pytest.mark.parametrize("role", sorted(FEEDBACK_POLICY))
+async def test_default_policy_decides_feedback_by_role(world, role):
+    """The seeded policy, as enforced: each role may do exactly its feedback actions, at its
+    unit and below, and nothing at a unit outside its grant."""
+    actor = ANONYMOUS if role == "ANONYMOUS" else world.actor("x", (role, "502"))
+    for act in ("submit", "rate", "handle", "read"):
+        expected = act in FEEDBACK_POLICY[role]
+        assert allows(actor, "feedback", act, world.units["20335"].path) is expected, (role, act)
+        if role != "ANONYMOUS" and act in ("handle", "read"):
+            assert not allows(actor, "feedback", act, world.units["20401"].path), (role, act)
 
 
 async def test_submit_complaint_is_due_15_working_days_later_across_holidays(world, now):
