@@ -111,7 +111,9 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/audit/export.csv", downloads.audit_csv, methods=["GET"]),
         Route("/reports/weekly.{format:str}", downloads.weekly, methods=["GET"]),
-        Route("/health", health.health, methods=["GET"]),
+        Route("/healthz", health.alive, methods=["GET"]),
+        Route("/readyz", health.ready, methods=["GET"]),
+        Route("/health", health.ready, methods=["GET"]),
     ]
     headers = SECURITY_HEADERS | (PRODUCTION_HEADERS if settings.production else {})
     middleware = []
@@ -126,8 +128,10 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
         Middleware(Edge, gate=gate, headers=headers, retry_after=retry_after,
                    proxies=TrustedProxies.of(settings.trusted_proxies)),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
-                     exception_handlers={HTTPException: _http_error})
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
+                    exception_handlers={HTTPException: _http_error})
+    app.state.retry_after = retry_after
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,6 +62,11 @@ def start_request(operation_name: Callable[[], str | None] | None = None) -> lis
     return counter
 
 
+def now() -> datetime:
+    """The entry's time (one place, so a test can move it)."""
+    return datetime.now(UTC)
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Changed fields as {field: [old, new]}, masked fields shown only as changed."""
     changes: dict[str, list[Any]] = {}
@@ -102,7 +107,7 @@ async def record(
     if counter is not None:
         counter[0] += 1
     await append(dict(
-        at=datetime.now(UTC),
+        at=now(),
         actor_kind=_kind(actor),
         actor_username=actor.username,
         actor_roles=roles_of(actor),

@@ -102,6 +102,10 @@ class Bursts:
                 log.exception("could not write the count of %d refusals", burst.repeats)
         return written
 
+    def reset(self) -> None:
+        """Forget every burst without writing it (tests start each database afresh)."""
+        self._bursts.clear()
+
     def __len__(self) -> int:
         return len(self._bursts)
 

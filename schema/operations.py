@@ -75,6 +75,8 @@ class AuditOperations(SchemaExtension):
         actor = getattr(execution.context, "actor", None)
         if actor is None:
             return
+        if any((e.extensions or {}).get("code") == "SERVICE_UNAVAILABLE" for e in _errors(execution)):
+            return  # the database is not answering: an entry could not be written either
         try:
             await self._write(self._entries(execution, actor, written[0]))
         except Exception as failure:  # the trail must be complete: refuse to answer without it

@@ -118,6 +118,7 @@ class Edge:
         request_id = self._request_id(scope)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
+        state["path"] = scope.get("path", "")
         started = False
 
         async def respond(message: dict) -> None:
@@ -196,11 +197,14 @@ class Edge:
             outcome = AuditOutcome.ERROR if refusal.status >= 500 else AuditOutcome.DENIED
             # A route names its own action (`report:weekly`); else the refusal says what it was.
             action = state.get("audit_action") or refusal.action
+            # Without a more precise object, the route refused is what the entry is about.
+            target = refusal.audit if refusal.audit.get("object_type") else {
+                "object_type": "Route", "object_id": state["path"][:64]}
             try:
                 await bursts.refuse(actor=actor, action=action, outcome=outcome,
                                     reason=refusal.message[:500], code=refusal.code,
-                                    object_type=refusal.audit.get("object_type"),
-                                    object_id=refusal.audit.get("object_id"),
+                                    object_type=target.get("object_type"),
+                                    object_id=target.get("object_id"),
                                     unit_path=refusal.audit.get("unit_path"))
             except Exception as error:  # the refusal stands; the trail's failure is logged
                 log.error("request %s: refusal not recorded (%s)", request_id, error)

@@ -17,7 +17,6 @@ from resolvers.dossiers import Applicant, Reception, receive_dossier, transition
 from resolvers.lifecycle import DossierAction as A
 from resolvers.metrics import service
 from resolvers.metrics.report import HEADER, weekly_report
-from tests.resolvers.test_feedback import allow_feedback
 from tests.world import at, build_world
 
 FRIDAY = date(2026, 3, 20)  # the week is Sat 14 – Fri 20 Mar 2026
@@ -52,7 +51,6 @@ async def move(now, when: str, row, *actions: A):
 async def world(db, now):
     """Five dossiers of 2026 under province 49, two of them rated; the clock ends on Friday."""
     world = await build_world()
-    await allow_feedback()
     # 20335 (under 502): received Mon 16 Mar, finished the same day → early, rated 5
     d1 = await dossier(now, "2026-03-16 09:00", "20335", "1.001193")
     d1 = await move(now, "2026-03-16 15:00", d1, A.START_PROCESSING, A.FINISH)
