@@ -146,3 +146,17 @@ async def client_for(db):
     yield make
     for client in clients:
         await client.aclose()
+
+
+@pytest.fixture
+async def province_with_clerk(db):
+    """The small test province (tests/world.py) with one clerk, `lan` / `mat-khau-12345`,
+    at Phường An Mỹ (20335)."""
+    from policies import SYSTEM
+    from resolvers.identity import create_user, grant_role
+    from tests.world import build_world
+
+    world = await build_world()
+    await create_user(actor=SYSTEM, username="lan", password="mat-khau-12345", display_name="Lan")
+    await grant_role(actor=SYSTEM, username="lan", role="CLERK", unit_code="20335")
+    return world

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from policies import SYSTEM
-from resolvers.identity import create_user, grant_role
 from tests.conftest import KEYS, settings
-from tests.world import build_world
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world()
-    await create_user(actor=SYSTEM, username="lan", password="mat-khau-12345", display_name="Lan")
-    await grant_role(actor=SYSTEM, username="lan", role="CLERK", unit_code="20335")
-    return world
+async def world(province_with_clerk):
+    return province_with_clerk
 
 
 @pytest.fixture

@@ -12,20 +12,16 @@ from audit import bursts
 from models import AuditEntry
 from policies import SYSTEM
 from policies.ratelimit import Limits
-from resolvers.identity import create_user, grant_role, issue_partner_token
+from resolvers.identity import issue_partner_token
 from schema.limits import QueryLimits
-from tests.world import build_world
 
 SAMPLES = {"{format:str}": "csv"}  # a concrete value for each path parameter
 CATALOGUE = "{ procedures(first: 1) { edges { node { code } } } }"
 
 
 @pytest.fixture
-async def world(db):
-    world = await build_world()
-    await create_user(actor=SYSTEM, username="lan", password="mat-khau-12345", display_name="Lan")
-    await grant_role(actor=SYSTEM, username="lan", role="CLERK", unit_code="20335")
-    return world
+async def world(province_with_clerk):
+    return province_with_clerk
 
 
 def routes(client) -> list[tuple[str, str]]:
