@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from audit import record
 from models import CalendarOverride
-from models.errors import BadInput, NotFound
+from models.errors import BadInput, Conflict, NotFound
 from policies import Actor, authorize
 from resolvers import clock, validation
 
@@ -72,21 +73,31 @@ async def set_calendar_day(*, actor: Actor, day: date, working: bool, reason: st
     _check(day)
     reason_text = validation.text(reason, field="reason", max_length=255) or ""
     source_text = validation.text(source, field="source", max_length=255, required=False) or ""
-    async with in_transaction():
-        row = await CalendarOverride.filter(day=day).select_for_update().first()
-        before = _values(row)
-        values: dict[str, Any] = {"is_working_day": working, "note": reason_text,
-                                  "source": source_text, "set_by": actor.name, "set_at": clock.now()}
-        if row is None:
-            row = await CalendarOverride.create(day=day, **values)
-        else:
-            await CalendarOverride.filter(day=day).update(**clock.stored(values))
-            row = await CalendarOverride.get(day=day)
-        after = _values(row)
-        await record(actor=actor, action="calendar:set", object_type="CalendarDay",
-                     object_id=day.isoformat(),
-                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    values = {"is_working_day": working, "note": reason_text, "source": source_text,
+              "set_by": actor.name, "set_at": clock.now()}
+    try:
+        async with in_transaction():
+            row = await _write(actor, day, values)
+    except IntegrityError:  # two administrators created the same day at once
+        raise Conflict(f"{day.isoformat()} was just set by someone else; reload and retry",
+                       field="date") from None
     return _view(row)
+
+
+async def _write(actor: Actor, day: date, values: dict[str, Any]) -> CalendarOverride:
+    """Create or update the day's row and record the change (in the caller's transaction)."""
+    row = await CalendarOverride.filter(day=day).select_for_update().first()
+    before = _values(row)
+    if row is None:
+        row = await CalendarOverride.create(day=day, **values)
+    else:
+        await CalendarOverride.filter(day=day).update(**clock.stored(values))
+        row = await CalendarOverride.get(day=day)
+    after = _values(row)
+    await record(actor=actor, action="calendar:set", object_type="CalendarDay",
+                 object_id=day.isoformat(),
+                 changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+    return row
 
 
 async def clear_calendar_day(*, actor: Actor, day: date) -> bool:

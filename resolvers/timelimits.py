@@ -93,9 +93,11 @@ class TimeLimit:
             unit = TimeUnit(unit)
         except ValueError:
             raise BadInput(f"{field}: unknown unit {unit!r}", field=field) from None
-        low = 0 if unit is TimeUnit.SAME_DAY else 1
-        if not isinstance(amount, int) or not low <= amount <= MAX_AMOUNT[unit]:
-            raise BadInput(f"{field}: {unit.value} takes an amount from {low} to "
+        # 0 is allowed in every unit (the day, or the moment, the clock starts): a catalogue
+        # row of 0 working days keeps working; the upper bounds keep the counting finite.
+        if isinstance(amount, bool) or not isinstance(amount, int) \
+                or not 0 <= amount <= MAX_AMOUNT[unit]:
+            raise BadInput(f"{field}: {unit.value} takes an amount from 0 to "
                            f"{MAX_AMOUNT[unit]}, not {amount!r}", field=field)
         return cls(amount, unit)
 

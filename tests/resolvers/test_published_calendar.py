@@ -155,11 +155,11 @@ def test_the_published_calendar_lists_the_swap_the_package_lacked():
 
 RECEIVE = """mutation R($input: ReceiveDossierInput!) {
   receiveDossier(input: $input) { dossier { dueAt timeLimit { amount unit } } } }"""
-# Receptions through the API around every swap and holiday of the two years (the whole grid is
-# checked above on the same `timing.start` the reception calls; here the path end to end).
-API_DAYS = [d for d in RECEPTION_DAYS if (d.year, d.month) in
-            {(2025, 1), (2025, 4), (2025, 5), (2025, 8), (2025, 12), (2026, 1), (2026, 2),
-             (2026, 8), (2026, 11)}]
+# Receptions through the API in the ten days before each announced day off or worked Saturday
+# of the two years, whose 5-working-day counts cross it (the whole grid is checked above on the
+# same `timing.start` the reception calls; here the path runs end to end).
+ANNOUNCED = [d for d in (*WEEKDAYS_OFF, *SATURDAYS_WORKED) if d.year in (2025, 2026)]
+API_DAYS = sorted({d - timedelta(days=n) for d in ANNOUNCED for n in range(11)} & set(RECEPTION_DAYS))
 
 
 async def test_due_at_through_the_api_around_every_announcement(db, monkeypatch):

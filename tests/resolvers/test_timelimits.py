@@ -94,8 +94,9 @@ def test_working_minutes_between_skip_lunch_nights_and_days_off():
 
 
 @pytest.mark.parametrize(("amount", "unit", "message"), [
-    (0, "WORKING_DAYS", "WORKING_DAYS takes an amount from 1 to 400, not 0"),
+    (-1, "WORKING_DAYS", "WORKING_DAYS takes an amount from 0 to 400, not -1"),
     (1, "SAME_DAY", "SAME_DAY takes an amount from 0 to 0, not 1"),
+    (10_000, "WORKING_HOURS", "WORKING_HOURS takes an amount from 0 to 2000, not 10000"),
     (3, "WEEKS", "unknown unit 'WEEKS'"),
 ])
 def test_time_limit_refuses_what_the_arithmetic_cannot_count(amount, unit, message):

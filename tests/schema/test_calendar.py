@@ -4,14 +4,13 @@ days `migrate` loads; deadlines already set do not move, later ones follow."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
+import cli
 from models import AuditEntry, CalendarOverride, Dossier, Procedure
 from policies import ANONYMOUS
 from resolvers import clock
@@ -151,32 +150,32 @@ async def test_bad_input_names_the_field_and_writes_nothing(world, variables, fi
     assert await AuditEntry.filter(action="calendar:set").count() == 0
 
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 @pytest.mark.skipif(os.environ.get("MOTCUA_TEST_BACKEND", "sqlite") != "sqlite",
                     reason="the command line on a database of its own; one dialect is enough")
-def test_command_line_sets_lists_and_clears_audited_as_system(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}"}
+@pytest.mark.filterwarnings("ignore:Config file .* not found")  # no .env file in the checkout
+def test_command_line_sets_lists_and_clears_audited_as_system(sqlite_template, tmp_path,
+                                                              monkeypatch, capsys):
+    path = tmp_path / "cli.sqlite3"
+    shutil.copy(sqlite_template, path)  # as `app.py migrate` leaves it
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{path}")
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
 
-    assert run("migrate").returncode == 0
-    listed = run("calendar", "list", "--from", "2026-01-01", "--to", "2026-01-31")
-    assert listed.returncode == 0 and "2026-01-02  off" in listed.stdout
-    done = run("calendar", "set", "2026-03-02", "--off", "--reason", "Nghỉ do bão",
-               "--source", "Quyết định 123/QĐ-UBND")
-    assert done.returncode == 0, done.stderr
-    assert run("calendar", "clear", "2026-01-10").returncode == 0
-    missing = run("calendar", "clear", "2026-01-10")
-    assert missing.returncode == 2 and "no calendar override on 2026-01-10" in missing.stderr
-    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+    code, listed, _ = run("calendar", "list", "--from", "2026-01-01", "--to", "2026-01-31")
+    assert code == 0 and "2026-01-02  off" in listed and "12729/VPCP-KGVX" in listed
+    assert run("calendar", "set", "2026-03-02", "--off", "--reason", "Nghỉ do bão",
+               "--source", "Quyết định 123/QĐ-UBND")[0] == 0
+    assert run("calendar", "clear", "2026-01-10")[0] == 0
+    code, _, error = run("calendar", "clear", "2026-01-10")
+    assert code == 2 and "no calendar override on 2026-01-10" in error
+    with sqlite3.connect(path) as conn:
         days = dict(conn.execute("SELECT day, is_working_day FROM calendar_overrides"))
         entries = conn.execute("SELECT actor_username, action, object_id FROM audit_entries "
                                "ORDER BY seq").fetchall()
     assert days["2026-03-02"] == 0 and "2026-01-10" not in days
     assert entries == [("system", "calendar:set", "2026-03-02"),
                        ("system", "calendar:clear", "2026-01-10")]
-    assert run("audit", "verify").returncode == 0
+    assert run("audit", "verify")[0] == 0
