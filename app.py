@@ -26,6 +26,7 @@ from audit import bursts, chain
 from config import Settings, tortoise_config
 from policies import store
 from policies.ratelimit import LoginBackoff, limiter_from_url
+from resolvers import deadlines
 from resolvers.metrics import scorecard
 from schema import build_schema
 from web import downloads, health
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
     settings = settings or Settings.from_env()
     chain.configure(settings.audit_key)
     bursts.configure(window=settings.audit_burst_seconds)
+    deadlines.configure(settings.clock)
     if settings.scorecard_bands:
         scorecard.configure(list(settings.scorecard_bands))
     limiter = limiter_from_url(settings.redis_url)

@@ -1,7 +1,7 @@
 """The command line: `python app.py <command>` (see `--help`).
 
-Commands that change access (partner tokens) run the same audited use cases as the API, as
-the console operator `system`; demo data refuses to load in production.
+Commands that change access (partner tokens) or the working calendar run the same audited use
+cases as the API, as the console operator `system`; demo data refuses to load in production.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator
+from datetime import date
 
 from tortoise import Tortoise
 
@@ -18,7 +19,7 @@ from audit import chain
 from config import Database, Settings, tortoise_config
 from models.errors import DomainError
 from policies import SYSTEM, store
-from resolvers import identity
+from resolvers import calendar_admin, deadlines, identity
 
 
 @contextlib.asynccontextmanager
@@ -90,6 +91,39 @@ async def partner_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def calendar_command(settings: Settings, args: argparse.Namespace) -> int:
+    """List, set or clear days of the working calendar (changes audited as `system`)."""
+    chain.configure(settings.audit_key)
+    async with orm(settings.db):
+        await store.load()
+        try:
+            if args.calendar_command == "list":
+                days = await calendar_admin.list_overrides(actor=SYSTEM, first=args.first,
+                                                           last=args.last)
+                for d in days:
+                    print(f"{d.day.isoformat()}  {'working' if d.working else 'off    '}  "
+                          f"{d.reason}  [{d.source or '-'}]")
+            elif args.calendar_command == "set":
+                day = await calendar_admin.set_calendar_day(
+                    actor=SYSTEM, day=args.date, working=args.working, reason=args.reason,
+                    source=args.source)
+                print(f"{day.day.isoformat()} is now {'a working day' if day.working else 'a day off'}")
+            else:
+                await calendar_admin.clear_calendar_day(actor=SYSTEM, day=args.date)
+                print(f"{args.date.isoformat()} follows the holiday package again")
+        except DomainError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -117,6 +151,20 @@ def parser() -> argparse.ArgumentParser:
     audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True)
     audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
+    calendar = commands.add_parser("calendar", help="the working calendar's overrides").add_subparsers(
+        dest="calendar_command", required=True)
+    list_cmd = calendar.add_parser("list", help="the days set over the holiday package")
+    list_cmd.add_argument("--from", dest="first", type=_date)
+    list_cmd.add_argument("--to", dest="last", type=_date)
+    set_cmd = calendar.add_parser("set", help="make a day a working day or a day off")
+    set_cmd.add_argument("date", type=_date)
+    status = set_cmd.add_mutually_exclusive_group(required=True)
+    status.add_argument("--working", dest="working", action="store_true")
+    status.add_argument("--off", dest="working", action="store_false")
+    set_cmd.add_argument("--reason", required=True)
+    set_cmd.add_argument("--source", help="the announcing document, e.g. 12729/VPCP-KGVX")
+    clear_cmd = calendar.add_parser("clear", help="give a day back to the holiday package")
+    clear_cmd.add_argument("date", type=_date)
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -128,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser()
     args = commands.parse_args(argv)
     settings = Settings.from_env()
+    deadlines.configure(settings.clock)
     if args.command == "migrate":
         asyncio.run(migrate(settings.db))
     elif args.command == "seed":
@@ -143,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(verify_audit(settings))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings, args))
+    elif args.command == "calendar":
+        return asyncio.run(calendar_command(settings, args))
     elif args.command == "serve":
         serve(args)
     return 0

@@ -16,6 +16,8 @@ from starlette.config import Config
 from audit import chain
 from policies.ratelimit import Limits
 from policies.tokens import KeyRing
+from resolvers.deadlines import ClockRules
+from resolvers.timelimits import OfficeHours
 from schema.limits import QueryLimits
 
 ROOT = Path(__file__).resolve().parent
@@ -54,6 +56,8 @@ class Settings:
     database: Database | None = None
     # Identical refusals from one caller within this many seconds become one counted entry.
     audit_burst_seconds: float = 60.0
+    # Office hours, the same-day cut-off and what supplements and payments do to the clock.
+    clock: ClockRules = field(default_factory=ClockRules)
 
     @property
     def production(self) -> bool:
@@ -90,6 +94,7 @@ class Settings:
             trusted_proxies=_networks(config("TRUSTED_PROXIES", default="")),
             database=Database(url, **_numbers(config, "DB_", Database, skip=("url",))),
             audit_burst_seconds=_number(config, "AUDIT_BURST_SECONDS", 60.0),
+            clock=_clock(config),
         )
 
 
@@ -139,6 +144,33 @@ def _bands(raw: str) -> tuple[tuple[str, float], ...] | None:
         return tuple((name.strip().upper(), float(lowest)) for name, lowest in pairs)
     except ValueError:
         raise SystemExit(f"SCORECARD_BANDS must look like GREEN:80,YELLOW:65,RED:0, not {raw!r}") from None
+
+
+def _clock(config: Config) -> ClockRules:
+    """OFFICE_HOURS, SAME_DAY_CUTOFF, SUPPLEMENT_CLOCK and PAYMENT_CLOCK (docs/deadlines.md)."""
+    defaults = ClockRules()
+    periods = config("OFFICE_HOURS", default="")
+    cutoff = config("SAME_DAY_CUTOFF", default="")
+    office = defaults.office
+    if periods or cutoff:
+        try:
+            office = OfficeHours.parse(
+                periods or ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in office.periods),
+                cutoff or f"{office.same_day_cutoff:%H:%M}")
+        except ValueError as problem:
+            raise SystemExit(f"OFFICE_HOURS / SAME_DAY_CUTOFF: {problem}") from None
+    return ClockRules(office=office,
+                      supplement=_choice(config, "SUPPLEMENT_CLOCK", defaults.supplement),
+                      payment=_choice(config, "PAYMENT_CLOCK", defaults.payment))
+
+
+def _choice(config: Config, name: str, default: Any) -> Any:
+    """One member of the default's enumeration, by name (any case)."""
+    raw = config(name, default="").strip().upper()
+    members = type(default).__members__
+    if raw and raw not in members:
+        raise SystemExit(f"{name} must be one of {', '.join(members)}, not {raw!r}")
+    return members[raw] if raw else default
 
 
 def _audit_key(raw: str, production: bool) -> bytes:

@@ -21,11 +21,33 @@ Where the codes and names come from
 * Official provincial decision extracts quoted in public repositories:
   1.003593, 1.012969 and 2.000162.
 
-Processing days and fees
-------------------------
-``processing_days`` is the legal time limit in working days before July 2025.
-For civil status, adoption and land, the portal data says "ngày" (days), and
-that value is used as published. Use 1 for "same day / next working day".
+Processing times and fees
+-------------------------
+``processing_days`` is the amount of the in-person time limit and ``time_unit``
+its unit (default ``WORKING_DAYS``); ``channel_terms`` gives what differs for
+another channel (``{"ONLINE": {"fee": 7_000}}``); ``payment_pauses_clock`` marks
+procedures whose sector law does not count the time taken to pay (land).
+
+Checked against the research note of issue 12 (docs/deadlines.md, "Sources"):
+
+* same day, received after 15:00 the next working day (``SAME_DAY``): 1.001193
+  and 2.000635 (national-portal catalogue text; ``nguyentruongsonn/eward``
+  ``CachThucHienSeeder.php``), 2.000815 (same seeder). The primary legal text of
+  the 15:00 rule was not found.
+* calendar days (``CALENDAR_DAYS``): 2.001263, 30 days (Luật Nuôi con nuôi
+  52/2010/QH12, Điều 19(2)); 1.012812, 30 days (one provincial decision writes
+  "30 ngày làm việc": the sources conflict).
+* per channel: 1.004194, 15.000đ in person, 7.000đ online (TT 75/2022/TT-BTC);
+  1.012784, appraisal fee 450.000đ in person, 427.500đ online, the same 12
+  working days (no source gives a shorter online time); 2.001610, no fee online
+  (TT 47/2019/TT-BTC).
+* payment time not counted: the land registration procedure 1.012753 ("không
+  tính thời gian thực hiện nghĩa vụ tài chính" in the provincial catalogues; the
+  article of Decree 151/2025/NĐ-CP was not found).
+
+The other times are the pre-2025 working-day limits, as the rest of this file
+says; one province's halving of online fees was not found in the sources and is
+not encoded.
 
 Fees follow central fee circulars where the rate is fixed nationally. Examples
 are TT 281/2016 (trích lục 8.000đ), TT 226/2016 (chứng thực), TT 47/2019
@@ -48,7 +70,8 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "name": "Thủ tục đăng ký khai sinh",
         "field": "Hộ tịch",
         "level": "COMMUNE",
-        "processing_days": 1,
+        "processing_days": 0,  # ngay trong ngày; nhận sau 15 giờ: ngày làm việc tiếp theo
+        "time_unit": "SAME_DAY",
         "fee": 0,  # miễn lệ phí khi đăng ký đúng hạn (Luật Hộ tịch, Điều 11)
         "online_level": "FULL",
         "documents": (
@@ -76,7 +99,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "name": "Thủ tục đăng ký khai tử",
         "field": "Hộ tịch",
         "level": "COMMUNE",
-        "processing_days": 1,
+        "processing_days": 1,  # unverified: probably the same-day rule, as for khai sinh
         "fee": 0,  # miễn lệ phí khi đăng ký đúng hạn
         "online_level": "FULL",
         "documents": (
@@ -132,7 +155,8 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "name": "Thủ tục cấp bản sao trích lục hộ tịch",
         "field": "Hộ tịch",
         "level": "COMMUNE",
-        "processing_days": 1,
+        "processing_days": 0,  # trong ngày, nhận sau 15 giờ: ngày làm việc tiếp theo; every channel
+        "time_unit": "SAME_DAY",
         "fee": 8_000,  # 8.000đ/bản sao (TT 281/2016/TT-BTC)
         "online_level": "FULL",
         "documents": (
@@ -149,7 +173,8 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         ),
         "field": "Chứng thực",
         "level": "COMMUNE",
-        "processing_days": 1,
+        "processing_days": 0,  # trong ngày, nhận sau 15 giờ: ngày làm việc tiếp theo
+        "time_unit": "SAME_DAY",
         "fee": 2_000,  # 2.000đ/trang; từ trang thứ ba 1.000đ/trang (TT 226/2016/TT-BTC)
         "online_level": "PARTIAL",
         "documents": (
@@ -166,7 +191,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         ),
         "field": "Chứng thực",
         "level": "COMMUNE",
-        "processing_days": 1,
+        "processing_days": 1,  # unverified: probably the same-day rule of chứng thực
         "fee": 10_000,  # 10.000đ/trường hợp (TT 226/2016/TT-BTC)
         "online_level": "NONE",  # phải ký trước mặt người thực hiện chứng thực
         "documents": (
@@ -196,7 +221,9 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "name": "Thủ tục đăng ký việc nuôi con nuôi trong nước",
         "field": "Nuôi con nuôi",
         "level": "COMMUNE",
-        "processing_days": 30,  # 10 ngày kiểm tra + 15 ngày thay đổi ý kiến + 5 ngày giao nhận
+        # 30 ngày (calendar days) from the complete dossier: Luật Nuôi con nuôi, Điều 19(2)
+        "processing_days": 30,
+        "time_unit": "CALENDAR_DAYS",
         "fee": 400_000,  # lệ phí 400.000đ (theo Cổng DVCQG)
         "online_level": "PARTIAL",
         "documents": (
@@ -211,7 +238,9 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "name": "Hòa giải tranh chấp đất đai",
         "field": "Đất đai",
         "level": "COMMUNE",
-        "processing_days": 30,  # 30 ngày (Luật Đất đai 2024, Điều 235)
+        # 30 ngày (Luật Đất đai 2024, Điều 235); one provincial decision says 30 working days
+        "processing_days": 30,
+        "time_unit": "CALENDAR_DAYS",
         "fee": 0,
         "online_level": "NONE",
         "documents": (
@@ -237,8 +266,9 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "name": "Đăng ký tạm trú",
         "field": "Đăng ký, quản lý cư trú",
         "level": "COMMUNE",  # Công an cấp xã
-        "processing_days": 3,
+        "processing_days": 3,  # 03 ngày làm việc, every channel
         "fee": 15_000,  # 15.000đ trực tiếp, 7.000đ trực tuyến (TT 75/2022/TT-BTC)
+        "channel_terms": {"ONLINE": {"fee": 7_000}},
         "online_level": "FULL",
         "documents": (
             "Tờ khai thay đổi thông tin cư trú (Mẫu CT01)",
@@ -368,6 +398,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "level": "DISTRICT",  # Chi nhánh Văn phòng đăng ký đất đai cấp huyện
         "processing_days": 12,  # as published on the H19 provincial portal page
         "fee": 450_000,  # provincial rate: phí thẩm định hồ sơ (hộ gia đình, cá nhân), H19
+        "channel_terms": {"ONLINE": {"fee": 427_500}},  # the same H19 page, online
         "online_level": "PARTIAL",
         "documents": (
             "Đơn đề nghị tách thửa đất, hợp thửa đất",
@@ -443,6 +474,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "level": "PROVINCE",  # Phòng Đăng ký kinh doanh - Sở Kế hoạch và Đầu tư
         "processing_days": 3,
         "fee": 50_000,  # lệ phí 50.000đ; miễn khi nộp trực tuyến (TT 47/2019/TT-BTC)
+        "channel_terms": {"ONLINE": {"fee": 0}},
         "online_level": "FULL",
         "documents": (
             "Giấy đề nghị đăng ký doanh nghiệp",
@@ -474,6 +506,7 @@ PROCEDURES: tuple[dict[str, object], ...] = (
         "level": "PROVINCE",  # Sở Tài nguyên và Môi trường / Văn phòng đăng ký đất đai
         "processing_days": 20,  # NĐ 101/2024/NĐ-CP
         "fee": 100_000,  # provincial rate (lệ phí cấp GCN cho tổ chức)
+        "payment_pauses_clock": True,  # không tính thời gian thực hiện nghĩa vụ tài chính
         "online_level": "PARTIAL",
         "documents": (
             "Đơn đăng ký đất đai, tài sản gắn liền với đất (Mẫu 04/ĐK)",

@@ -17,7 +17,7 @@ from demo.generator import generate
 from demo.procedures import PROCEDURES
 from demo.units import UNITS
 from models import AdministrativeUnit, Agency, Dossier, Procedure, UnitLevel, unit_path
-from models.procedures import OnlineLevel
+from models.procedures import OnlineLevel, TimeUnit
 from models.text import fold
 
 _LEVEL_RANK = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
@@ -86,7 +86,10 @@ async def _upsert_procedures() -> int:
             "field": item["field"],
             "level": UnitLevel(str(item["level"])),
             "processing_days": item["processing_days"],
+            "time_unit": TimeUnit(str(item.get("time_unit", "WORKING_DAYS"))),
             "fee": item["fee"],
+            "channel_terms": item.get("channel_terms"),
+            "payment_pauses_clock": bool(item.get("payment_pauses_clock", False)),
             "online_level": OnlineLevel(str(item["online_level"])),
             # Fees of procedures offered online can be paid through the portal.
             "payable_online": bool(item["fee"]) and str(item["online_level"]) != "NONE",

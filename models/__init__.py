@@ -21,7 +21,7 @@ from models.metrics import (
     UnitDailyStats,
     UnitProcedureMonthlyStats,
 )
-from models.procedures import OnlineLevel, Procedure
+from models.procedures import OnlineLevel, Procedure, TimeUnit
 from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "User",
     "Procedure",
     "ROLLUP_COUNTERS",
+    "TimeUnit",
     "Timeliness",
     "UnitDailyStats",
     "UnitLevel",

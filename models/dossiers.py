@@ -8,6 +8,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.procedures import TimeUnit
+
 
 class Channel(StrEnum):
     """How the dossier reached the agency; the national portal codes these 1 / 2 / 3."""
@@ -84,7 +86,15 @@ class Dossier(Model):
 
     submitted_at = fields.DatetimeField()
     received_at = fields.DatetimeField(null=True)
-    # legal_due_at: the legal deadline, moved only by supplement pauses; judges timeliness.
+    # The time limit of the procedure for this dossier's channel, fixed at reception, and when
+    # the current count started: the reception moved into office hours, or a restart after a
+    # supplement (Decree 118 Art. 19(5)). Null on rows from before they existed (migration 0011):
+    # the procedure's in-person limit and `received_at` stand in.
+    time_amount = fields.IntField(null=True)
+    time_unit = fields.CharEnumField(TimeUnit, max_length=16, null=True)
+    clock_started_at = fields.DatetimeField(null=True)
+    # legal_due_at: the legal deadline, moved only by the clock rules (a supplement or a payment
+    # that stops the clock); it judges timeliness.
     # due_at: the appointment given to the applicant; an apology letter moves it once.
     legal_due_at = fields.DatetimeField(null=True)
     due_at = fields.DatetimeField(null=True)
@@ -171,11 +181,18 @@ class DossierCodeCounter(Model):
 
 
 class CalendarOverride(Model):
-    """A working-day swap announced after the `holidays` package was released."""
+    """A day whose working status is set over the `holidays` package.
+
+    A day off the package lacks (a swap, a new holiday) or a working day it would give off.
+    """
 
     day = fields.DateField(primary_key=True)
     is_working_day = fields.BooleanField()
-    note = fields.CharField(max_length=255, default="")
+    note = fields.CharField(max_length=255, default="")  # the reason (API: `reason`)
+    # The document that announced it, e.g. "Công văn 12729/VPCP-KGVX ngày 25/12/2025".
+    source = fields.CharField(max_length=255, default="", db_default="")
+    set_by = fields.CharField(max_length=150, default="", db_default="")
+    set_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "calendar_overrides"

@@ -5,19 +5,25 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 
-__all__ = ["WorkingCalendar", "default_calendar"]
+__all__ = ["WorkingCalendar", "calendar_for", "default_calendar"]
 
-# Holiday data is only requested for this country; the library also knows the
-# government's swapped working Saturdays for it (``weekend_workdays``).
+# Holiday data is only requested for this country; the library also knows some of the
+# government's swapped working Saturdays for it (``weekend_workdays``), not all: the
+# administrator's overrides (the `calendar_overrides` table) fill the gaps either way.
 _COUNTRY = "VN"
 
 
 class WorkingCalendar:
-    """Vietnamese working days: weekends, public holidays and government swaps excluded."""
+    """Vietnamese working days: weekends, public holidays and government swaps excluded.
+
+    An override wins over the package both ways: False takes away a day the package counts as
+    working (a swap it lacks, such as Friday 2 January 2026), True gives back a day it takes
+    off (a worked Saturday, or a holiday it assumes that the law did not make).
+    """
 
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         """Create a calendar; `overrides` (True = working, False = day off) win over the package."""
@@ -95,6 +101,13 @@ class WorkingCalendar:
             working = self._year(year)
             total += bisect_right(working, last) - bisect_right(working, first)
         return total
+
+
+@lru_cache(maxsize=8)
+def calendar_for(overrides: frozenset[tuple[date, bool]]) -> WorkingCalendar:
+    """One calendar per set of overrides, so its per-year cache survives between requests
+    until an administrator changes a day (a new set, a new calendar)."""
+    return WorkingCalendar(dict(overrides)) if overrides else default_calendar()
 
 
 @cache

@@ -1,53 +1,79 @@
-"""Appointment dates and timeliness, counted in Vietnamese working days.
+"""The clock rules a province runs, the working calendar it keeps, and how a dossier is judged.
 
-Decisions (see README): a deadline is the *end* of its local working day
-(23:59:59 Asia/Ho_Chi_Minh), so "finished on or before the appointment date" is
-one comparison of instants in Python and in SQL. Day 1 is the first working day
-after reception. A supplement pause moves both the legal deadline and the
-appointment by the working days it lasted. An apology letter (extension) moves only
-the appointment: timeliness is judged against the legal deadline, so an extended
-dossier that ends after it is LATE, as the scorecard counts it.
+Decisions (README "Deadlines", docs/deadlines.md): an appointment in days is the *end* of its
+local day (23:59:59 Asia/Ho_Chi_Minh), one in hours the instant; either way "finished on or
+before the appointment" is one comparison of instants in Python and in SQL. A supplement
+restarts the count once the complete dossier is back (Decree 118/2025/NĐ-CP Art. 19(5)), or,
+where a province keeps the older practice, pauses and resumes it. A payment request stops the
+clock only where sector law excludes the payment time (land), unless the province pauses it
+always. An apology letter (extension) moves only the appointment: timeliness is judged against
+the legal deadline, so an extended dossier that ends after it is LATE, as the scorecard counts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from models.dossiers import CalendarOverride, Dossier, DossierStatus, Timeliness
-from resolvers.calendar import WorkingCalendar, default_calendar
+from resolvers.calendar import WorkingCalendar, calendar_for
 from resolvers.clock import LOCAL_TZ, local_date
+from resolvers.timelimits import OfficeHours, end_of_day
 
 
-def end_of_day(day: date) -> datetime:
-    """The last instant of a local day, as an aware datetime."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
+class SupplementClock(StrEnum):
+    """What the clock does when the complete dossier comes back after a supplement request."""
+
+    RESTART = "RESTART"  # the full time again, from then (Decree 118 Art. 19(5)): the default
+    RESUME = "RESUME"  # the time left when it stopped (the older practice, DOMAIN.md)
+
+
+class PaymentClock(StrEnum):
+    """Whether waiting for the applicant to pay stops the clock."""
+
+    PROCEDURE = "PROCEDURE"  # only where sector law excludes it (Procedure.payment_pauses_clock)
+    PAUSE = "PAUSE"  # always, as some provincial systems do
+
+
+@dataclass(frozen=True)
+class ClockRules:
+    """The clock's configuration (README "Configuration"); the law's defaults."""
+
+    office: OfficeHours = field(default_factory=OfficeHours)
+    supplement: SupplementClock = SupplementClock.RESTART
+    payment: PaymentClock = PaymentClock.PROCEDURE
+
+
+class _State:
+    rules = ClockRules()
+
+
+def configure(rules: ClockRules) -> None:
+    """Set this process's clock rules (app.py and cli.py, from the settings)."""
+    _State.rules = rules
+
+
+def rules() -> ClockRules:
+    return _State.rules
 
 
 async def load_calendar() -> WorkingCalendar:
-    """The working calendar with the swaps announced after the package release."""
-    overrides = {row.day: row.is_working_day for row in await CalendarOverride.all()}
-    return WorkingCalendar(overrides) if overrides else default_calendar()
+    """The working calendar with the administrator's overrides as they stand now."""
+    rows = await CalendarOverride.all().values_list("day", "is_working_day")
+    return calendar_for(frozenset((day, bool(working)) for day, working in rows))
 
 
 def due_after(received_at: datetime, days: int, calendar: WorkingCalendar) -> datetime:
-    """The appointment for a dossier received at `received_at` with `days` working days."""
+    """The end of the `days`-th working day after the local day of `received_at` (complaints,
+    the demo generator; dossiers go through timelimits.appointment)."""
     return end_of_day(calendar.add_working_days(local_date(received_at), days))
 
 
-def shift(deadline: datetime, working_days: int, calendar: WorkingCalendar) -> datetime:
-    """A deadline moved later by a number of working days."""
-    if working_days <= 0:
-        return deadline
-    return end_of_day(calendar.add_working_days(local_date(deadline), working_days))
-
-
-def pause_length(paused_at: datetime, resumed_at: datetime, calendar: WorkingCalendar) -> int:
-    """Working days the applicant spent supplementing (not counted against the agency)."""
-    return calendar.working_days_between(local_date(paused_at), local_date(resumed_at))
-
-
 def judge(ended_at: datetime, legal_due_at: datetime | None, supplements: int) -> Timeliness:
-    """Early, on time or late, by the scorecard's rules."""
+    """Early, on time or late, by the scorecard's rules (DOMAIN.md, Decision 766): late after
+    the legal deadline or after more than one supplement request (Decree 118 Art. 11(2)(c)
+    allows one); early when it ended on a day before the deadline's day."""
     if legal_due_at is None:  # refused or withdrawn before it was ever received
         return Timeliness.ON_TIME
     if supplements > 1 or ended_at > legal_due_at:
@@ -63,7 +89,7 @@ def current_timeliness(dossier: Dossier, now: datetime) -> Timeliness:
         return Timeliness(dossier.timeliness)
     if dossier.status == DossierStatus.NEW or dossier.legal_due_at is None:
         return Timeliness.PENDING
-    # While a supplement is outstanding the clock is stopped at the pause.
+    # While the clock is stopped (a supplement, a payment that stops it) it is judged at the stop.
     reference = dossier.paused_at or now
     return Timeliness.OVERDUE if reference > dossier.legal_due_at else Timeliness.PENDING
 
@@ -74,3 +100,7 @@ def start_of_local_day(day: date) -> datetime:
 
 def next_local_day(day: date) -> datetime:
     return start_of_local_day(day + timedelta(days=1))
+
+
+__all__ = ["ClockRules", "PaymentClock", "SupplementClock", "configure", "current_timeliness",
+           "due_after", "end_of_day", "judge", "load_calendar", "rules"]

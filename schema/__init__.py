@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 
 from schema import enums as _enums  # noqa: F401  (registers the domain enums with strawberry)
 from schema.audit import AuditQuery
+from schema.calendar import CalendarMutation, CalendarQuery
 from schema.catalogue import CatalogueQuery
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
@@ -21,9 +22,11 @@ from schema.scalars import SCALARS
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
-    "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery)
+    "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery,
+              CalendarQuery)
 )
-Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation))
+Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation,
+                                    CalendarMutation))
 
 
 class Schema(strawberry.Schema):

@@ -6,8 +6,10 @@ from typing import Optional
 
 import strawberry
 
-from resolvers import catalogue
+from resolvers import catalogue, timelimits
 from resolvers.catalogue import OnlineLevel, ProcedureRow, UnitLevel, UnitRow
+from resolvers.dossiers import Channel
+from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.context import Info
 from schema.pagination import Connection
 
@@ -38,22 +40,53 @@ class AdministrativeUnit:
         return [AdministrativeUnit.from_row(r) for r in rows]
 
 
+@strawberry.type(description="A time limit: an amount in a unit, as the catalogue gives it.")
+class ProcessingTime:
+    amount: int = strawberry.field(description="0 with SAME_DAY.")
+    unit: TimeUnit
+    label: str = strawberry.field(description='As the catalogue writes it: "05 ngày làm việc".')
+
+    @classmethod
+    def of(cls, limit: TimeLimit) -> ProcessingTime:
+        return cls(amount=limit.amount, unit=limit.unit, label=limit.label)
+
+
+@strawberry.type(description="What a procedure asks of one channel: its time limit and fee.")
+class ChannelTerms:
+    channel: Channel
+    processing_time: ProcessingTime
+    fee: int = strawberry.field(description="Fees and charges (phí, lệ phí) in đồng.")
+
+
 @strawberry.type
 class Procedure:
     code: str
     name: str
     field: str
     level: UnitLevel
-    processing_days: int
+    processing_days: int = strawberry.field(
+        description="The in-person time limit in days (working or calendar days as "
+                    "`processingTime.unit` says; 0 for the same day; hours rounded up to days).")
     online_level: OnlineLevel
-    fee: int
+    fee: int = strawberry.field(description="The in-person fee in đồng; `channels` has each channel's.")
     documents: list[str]
+    processing_time: ProcessingTime = strawberry.field(description="The in-person time limit.")
+    channels: list[ChannelTerms] = strawberry.field(
+        description="Time limit and fee for each channel (in person, online, by post); the "
+                    "dossier's deadline and fee follow its channel.")
+    payment_pauses_clock: bool = strawberry.field(
+        description="Sector law does not count the time the applicant takes to pay (land).")
 
     @classmethod
     def from_row(cls, row: ProcedureRow) -> Procedure:
+        by_channel = {c: timelimits.terms(row, c) for c in Channel}
+        own = by_channel[Channel.IN_PERSON]
         return cls(code=row.code, name=row.name, field=row.field, level=row.level,
-                   processing_days=row.processing_days, online_level=row.online_level,
-                   fee=row.fee, documents=list(row.documents or []))
+                   processing_days=own.limit.days, online_level=row.online_level, fee=own.fee,
+                   documents=list(row.documents or []), processing_time=ProcessingTime.of(own.limit),
+                   channels=[ChannelTerms(channel=c, processing_time=ProcessingTime.of(t.limit), fee=t.fee)
+                             for c, t in by_channel.items()],
+                   payment_pauses_clock=row.payment_pauses_clock)
 
 
 @strawberry.input

@@ -10,8 +10,10 @@ import strawberry
 from resolvers import audit_log
 from resolvers import dossiers as use_cases
 from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
+from resolvers.lifecycle import allowed_actions
+from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
-from schema.catalogue import AdministrativeUnit, Procedure
+from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
 from schema.pagination import CountedConnection
 
@@ -90,7 +92,17 @@ class DossierTracking(DossierBase):
 @strawberry.type(description="A dossier (hồ sơ): one application for one procedure.")
 class Dossier(DossierBase):
     submitted_at: datetime
-    legal_due_at: Optional[datetime]
+    legal_due_at: Optional[datetime] = strawberry.field(
+        description="The legal deadline that judges timeliness; the apology letter moves only dueAt.")
+    clock_started_at: Optional[datetime] = strawberry.field(
+        description="When the current count started: the reception moved into office hours, "
+                    "or the complete dossier's return after a supplement request (restart).")
+    paused_at: Optional[datetime] = strawberry.field(
+        description="Since when the clock is stopped (a supplement, or a payment that stops it).")
+    time_limit: Optional[ProcessingTime] = strawberry.field(
+        description="The time limit of the procedure for this dossier's channel, fixed at reception.")
+    allowed_actions: list[DossierAction] = strawberry.field(
+        description="The lifecycle actions open in this status (your role may hold fewer).")
     applicant: Applicant
     fee: int
     paid_online: bool
@@ -106,9 +118,13 @@ class Dossier(DossierBase):
     def of(cls, view: use_cases.DossierView) -> Dossier:
         row, person = view.row, view.applicant
         assert person is not None  # full views always carry the applicant
+        limit = (TimeLimit(row.time_amount, TimeUnit(row.time_unit))
+                 if row.time_amount is not None and row.time_unit is not None else None)
         return cls(
             **DossierBase.common(view), submitted_at=row.submitted_at,
-            legal_due_at=row.legal_due_at,
+            legal_due_at=row.legal_due_at, clock_started_at=row.clock_started_at,
+            paused_at=row.paused_at, time_limit=ProcessingTime.of(limit) if limit else None,
+            allowed_actions=allowed_actions(DossierStatus(row.status), row.received_at is not None),
             applicant=Applicant(name=person.name, kind=person.kind, id_number=person.id_number,
                                 phone=person.phone, address=person.address),
             fee=row.fee, paid_online=row.paid_online, supplement_count=row.supplement_count,
@@ -207,6 +223,12 @@ class ReceiveDossierInput:
         default=False, description="Certified copies were electronic (bản sao điện tử).")
     reused_data: bool = strawberry.field(
         default=False, description="Data already digitised was re-used instead of asked for again.")
+    accepted: Optional[bool] = strawberry.field(
+        default=None, description="true: checked complete at the desk and received now (status "
+                                  "RECEIVED, the clock starts). false: registered for the desk to "
+                                  "check (NEW): it then ACCEPTs, REFUSEs or GUIDE_SUPPLEMENTs it. "
+                                  "Default: true in person and by post; online dossiers are always "
+                                  "accepted afterwards.")
 
     def to_use_case(self) -> use_cases.Reception:
         return use_cases.Reception(
@@ -214,7 +236,7 @@ class ReceiveDossierInput:
             applicant=use_cases.Applicant(**vars(self.applicant)), received_at=self.received_at,
             idempotency_key=self.idempotency_key, components_digitized=self.digitized_components,
             certified_copies_electronic=self.electronic_certified_copies,
-            reused_digitized_data=self.reused_data)
+            reused_digitized_data=self.reused_data, accepted=self.accepted)
 
 
 @strawberry.type
@@ -235,7 +257,9 @@ class DossierMutation:
         return _payload(info, row)
 
     @strawberry.mutation(description="Move a dossier through its lifecycle; `resultElectronic` "
-                                     "goes with FINISH (the result was issued electronically).")
+                                     "goes with FINISH (the result was issued electronically). "
+                                     "REFUSE, GUIDE_SUPPLEMENT and REQUEST_SUPPLEMENT need the "
+                                     "reason in `note` (it is what the applicant is told).")
     async def transition_dossier(
         self, info: Info, code: str, action: DossierAction, note: Optional[str] = None,
         expected_version: Optional[int] = None, result_electronic: Optional[bool] = None,
@@ -246,7 +270,9 @@ class DossierMutation:
         )
         return _payload(info, row)
 
-    @strawberry.mutation(description="The apology letter: a new appointment, once per dossier.")
+    @strawberry.mutation(description="The apology letter: a new appointment, once per dossier, at "
+                                     "the latest the day before the appointment and not while a "
+                                     "supplement is outstanding (Decree 118/2025 Art. 19(6)).")
     async def extend_dossier(
         self, info: Info, code: str, new_due_at: datetime, reason: str,
         expected_version: Optional[int] = None,

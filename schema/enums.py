@@ -7,6 +7,7 @@ import strawberry
 from policies.actor import ActorKind
 from resolvers.catalogue import OnlineLevel, UnitLevel
 from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
+from resolvers.timelimits import TimeUnit
 
 UnitLevelEnum = strawberry.enum(UnitLevel, name="UnitLevel")
 OnlineLevelEnum = strawberry.enum(OnlineLevel, name="OnlineLevel")
@@ -16,3 +17,7 @@ TimelinessEnum = strawberry.enum(Timeliness, name="Timeliness")
 ApplicantKindEnum = strawberry.enum(ApplicantKind, name="ApplicantKind")
 DossierActionEnum = strawberry.enum(DossierAction, name="DossierAction")
 ViewerKindEnum = strawberry.enum(ActorKind, name="ActorKind")
+TimeUnitEnum = strawberry.enum(TimeUnit, name="TimeUnit", description=(
+    "How a time limit is counted: WORKING_DAYS (ngày làm việc), CALENDAR_DAYS (ngày), "
+    "WORKING_HOURS (giờ làm việc), HOURS (giờ), SAME_DAY (trong ngày; received after the "
+    "cut-off, 15:00 by default: the next working day)."))

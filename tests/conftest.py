@@ -21,6 +21,7 @@ import app as application
 import cli
 import config
 from audit import bursts, chain
+from models import announcements
 from policies import store, tokens
 
 TABLES = (
@@ -111,6 +112,8 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         if database_url.startswith("postgres"):
             conn = ctx.connections.get("default")
             await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+            # The announced days migration 0011 loads (SQLite copies them with the template).
+            await announcements.load(conn)
         # The default policy, as `app.py migrate` seeds it, and a fresh in-memory enforcer.
         await store.seed_from_csv()
         await store.load()

@@ -29,6 +29,10 @@ class Reception:
     components_digitized: bool | None = None
     certified_copies_electronic: bool = False
     reused_digitized_data: bool = False
+    # True: found complete at the desk, received now (the clock starts). False: registered for
+    # the desk to check (NEW): it then accepts, refuses or guides a supplement. None: True in
+    # person and by post, False online (the desk accepts online filings: Decree 118 Art. 17(2)).
+    accepted: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,12 @@ from models.text import fold
 from policies import Actor, authorize
 from resolvers import clock, lookups, validation
 from resolvers.codes import next_code
-from resolvers.deadlines import due_after, load_calendar
+from resolvers.deadlines import load_calendar
+from resolvers.dossiers import timing
 from resolvers.dossiers.inputs import Applicant, Reception
 from resolvers.dossiers.snapshot import snapshot
 from resolvers.metrics import rollups
+from resolvers.timelimits import terms
 
 # A paper dossier may be entered late, but not dated in the future (clock skew allowed).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -116,11 +118,22 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
         raise
 
 
-async def _create(actor, reception, unit, agency, procedure, received_at, key) -> Dossier:
+def _accepted(reception: Reception) -> bool:
     online = Channel(reception.channel) is Channel.ONLINE
-    # Online filings wait for the desk to accept them; the clock starts then.
-    status = DossierStatus.NEW if online else DossierStatus.RECEIVED
-    due = None if online else due_after(received_at, procedure.processing_days, await load_calendar())
+    if reception.accepted and online:
+        raise BadInput("an online dossier is accepted by the desk after it arrives (ACCEPT), "
+                       "not at submission", field="accepted")
+    return not online if reception.accepted is None else reception.accepted
+
+
+async def _create(actor, reception, unit, agency, procedure, received_at, key) -> Dossier:
+    # Online filings, and paper ones registered for checking, wait for the desk to accept them.
+    accepted = _accepted(reception)
+    status = DossierStatus.RECEIVED if accepted else DossierStatus.NEW
+    # The channel's time limit and fee, fixed now (a later catalogue change moves nothing).
+    channel_terms = terms(procedure, reception.channel)
+    clock_fields = (timing.start(received_at, channel_terms.limit, await load_calendar())
+                    if accepted else {})
     applicant = reception.applicant
     async with in_transaction() as conn:
         code = await next_code(
@@ -142,11 +155,13 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             applicant_address=applicant.address,
             search_text=fold(f"{code} {applicant.name}"),
             submitted_at=received_at,
-            received_at=None if online else received_at,
-            legal_due_at=due,
-            due_at=due,
-            fee=procedure.fee,
-            components_digitized=(online if reception.components_digitized is None
+            received_at=received_at if accepted else None,
+            time_amount=channel_terms.limit.amount,
+            time_unit=channel_terms.limit.unit,
+            **clock_fields,
+            fee=channel_terms.fee,
+            components_digitized=(reception.channel == Channel.ONLINE
+                                  if reception.components_digitized is None
                                   else reception.components_digitized),
             certified_copies_electronic=reception.certified_copies_electronic,
             reused_digitized_data=reception.reused_digitized_data,

@@ -8,7 +8,8 @@ from audit import MASKED_FIELDS
 from models import Dossier
 
 AUDITED = (
-    "status", "national_status_code", "received_at", "legal_due_at", "due_at", "finished_at",
+    "status", "national_status_code", "received_at", "time_amount", "time_unit",
+    "clock_started_at", "legal_due_at", "due_at", "finished_at",
     "returned_at", "ended_at", "timeliness", "supplement_count", "paused_at",
     "extension_reason", "extended_at", "paid_online", "paid_at", "version", "processing_days",
     "result_electronic", "components_digitized", "certified_copies_electronic",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -15,10 +15,12 @@ from models.errors import BadInput, Conflict, NotFound
 from policies import Actor, ActorKind, authorize, jurisdiction
 from resolvers import clock, lookups, validation
 from resolvers.calendar import WorkingCalendar
-from resolvers.deadlines import due_after, end_of_day, judge, load_calendar, pause_length, shift
+from resolvers.deadlines import judge, load_calendar
+from resolvers.dossiers import timing
 from resolvers.dossiers.snapshot import snapshot
-from resolvers.lifecycle import END_STATES, DossierAction, next_status
+from resolvers.lifecycle import END_STATES, NEEDS_REASON, DossierAction, next_status
 from resolvers.metrics import rollups
+from resolvers.timelimits import end_of_day
 
 A = DossierAction
 
@@ -32,38 +34,32 @@ async def load_for_write(actor: Actor, code: str) -> Dossier:
     return dossier
 
 
-def _resume(dossier: Dossier, changes: dict[str, Any], at: datetime, cal: WorkingCalendar) -> None:
-    """End a supplement pause: both deadlines move by the working days it lasted."""
-    if dossier.paused_at is None:
-        return
-    paused = pause_length(dossier.paused_at, at, cal)
-    changes["paused_at"] = None
-    if dossier.legal_due_at is not None:
-        changes["legal_due_at"] = shift(dossier.legal_due_at, paused, cal)
-        # due_at is set together with legal_due_at (reception), so it is not None here.
-        changes["due_at"] = shift(cast(datetime, dossier.due_at), paused, cal)
-
-
 def _effects(
     dossier: Dossier, action: DossierAction, target: DossierStatus, actor: Actor,
-    at: datetime, cal: WorkingCalendar, processing_days: int,
+    at: datetime, cal: WorkingCalendar, procedure: Procedure,
 ) -> dict[str, Any]:
     """The fields an action changes besides status and version."""
     changes: dict[str, Any] = {}
+    received = dossier.received_at is not None
+    limit = timing.limit_of(dossier, procedure)
     if action is A.ACCEPT:
-        due = due_after(at, processing_days, cal)  # the clock starts at acceptance
-        changes.update(received_at=at, legal_due_at=due, due_at=due)
+        changes.update(received_at=at, **timing.start(at, limit, cal))  # the clock starts now
     elif action is A.REQUEST_SUPPLEMENT:
         changes.update(supplement_count=dossier.supplement_count + 1, paused_at=at)
-    elif action is A.SUPPLEMENT:
-        _resume(dossier, changes, at, cal)
+    elif action is A.SUPPLEMENT and received:
+        changes.update(timing.after_supplement(dossier, at, limit, cal))
+    elif action is A.REQUEST_PAYMENT and timing.payment_stops_clock(procedure):
+        changes["paused_at"] = at
     elif action is A.CONFIRM_PAYMENT:
         # Confirmed by a payment gateway (a partner) means paid online; by a clerk, at the desk.
-        changes.update(paid_at=at, paid_online=actor.kind is ActorKind.PARTNER)
+        changes.update(paid_at=at, paid_online=actor.kind is ActorKind.PARTNER,
+                       **timing.resume(dossier, at, limit, cal))
     elif action is A.RETURN_RESULT:
         changes["returned_at"] = at
     if target in END_STATES and dossier.ended_at is None:
-        _resume(dossier, changes, at, cal)
+        # Ending while the clock is stopped: the stop is not counted (the complete dossier
+        # never came back, so nothing restarts).
+        changes.update(timing.resume(dossier, at, limit, cal))
         legal_due = changes.get("legal_due_at", dossier.legal_due_at)
         changes.update(ended_at=at, timeliness=judge(at, legal_due, dossier.supplement_count))
         received_at = changes.get("received_at", dossier.received_at)
@@ -128,11 +124,12 @@ async def transition_dossier(
     dossier = await load_for_write(actor, code)
     authorize(actor, "dossier", action.value, dossier.unit_path, object_id=dossier.code)
     _check_version(dossier, expected_version)
-    target = next_status(DossierStatus(dossier.status), action)
+    target = next_status(DossierStatus(dossier.status), action, dossier.received_at is not None)
+    if action in NEEDS_REASON and not note:
+        raise BadInput(f"{action.value} needs the reason written to the applicant in `note`",
+                       field="note")
     procedure = await Procedure.get(id=dossier.procedure_id)
-    changes = _effects(
-        dossier, action, target, actor, clock.now(), await load_calendar(), procedure.processing_days
-    )
+    changes = _effects(dossier, action, target, actor, clock.now(), await load_calendar(), procedure)
     if result_electronic is not None:
         if action is not A.FINISH:
             raise BadInput("resultElectronic is given with FINISH only", field="resultElectronic")
@@ -154,7 +151,9 @@ async def extend_dossier(
     *, actor: Actor, code: str, new_due_at: datetime, reason: str,
     expected_version: int | None = None,
 ) -> Dossier:
-    """Issue the apology letter: a new appointment, once per dossier, with its reason."""
+    """Issue the apology letter: a new appointment, once per dossier, with its reason, at the
+    latest the day before the appointment and not while a supplement is outstanding (Decree
+    118/2025/NĐ-CP Art. 19(6))."""
     reason_text = validation.text(reason, field="reason", max_length=2000)
     dossier = await load_for_write(actor, code)
     authorize(actor, "dossier", "extend", dossier.unit_path, object_id=dossier.code)
@@ -169,13 +168,22 @@ async def extend_dossier(
         raise BadInput(
             f"only a dossier in processing can be extended; it is {dossier.status}", field="code"
         )
+    if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
+        raise BadInput(
+            "no apology letter while a supplement is outstanding: the clock waits for the "
+            "complete dossier, and the time is counted again when it is back", field="code")
+    due_day = clock.local_date(dossier.due_at)
+    if clock.local_date(clock.now()) >= due_day:
+        raise BadInput(
+            f"the apology letter is due at the latest the day before the appointment {due_day} "
+            "(Decree 118/2025/NĐ-CP Art. 19(6)); that day has passed", field="code")
     if new_due_at.tzinfo is None:
         raise BadInput("newDueAt must carry a time zone offset", field="newDueAt")
     cal = await load_calendar()
     new_day = clock.local_date(new_due_at)
-    if new_day <= clock.local_date(dossier.due_at):
+    if new_day <= due_day:
         raise BadInput(
-            f"newDueAt must be after the current appointment {clock.local_date(dossier.due_at)}",
+            f"newDueAt must be after the current appointment {due_day}",
             field="newDueAt",
         )
     if not cal.is_working_day(new_day):

@@ -22,8 +22,7 @@ from models import (
 from models.text import fold
 from policies import SYSTEM
 from resolvers import clock
-from resolvers.calendar import default_calendar
-from resolvers.deadlines import due_after, judge
+from resolvers.deadlines import due_after, judge, load_calendar
 from resolvers.dossiers import Applicant, Reception, receive_dossier
 from resolvers.lifecycle import END_STATES, TRANSITIONS
 
@@ -84,7 +83,7 @@ async def test_generated_dossiers_obey_the_rules(db) -> None:
     events: dict[int, list[DossierEvent]] = {}
     for event in await DossierEvent.all().order_by("id"):
         events.setdefault(event.dossier_id, []).append(event)
-    calendar = default_calendar()
+    calendar = await load_calendar()  # the kept calendar: the announced days over the package
     now = clock.now()
 
     assert len(dossiers) == N

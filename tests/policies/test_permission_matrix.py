@@ -18,8 +18,8 @@ from resolvers.lifecycle import DossierAction as A
 from tests.world import at, build_world
 
 ALLOWED = {
-    "CLERK": {"receive", "read", "ACCEPT", "REFUSE", "REQUEST_SUPPLEMENT", "SUPPLEMENT", "WITHDRAW",
-              "RETURN_RESULT", "CONFIRM_PAYMENT"},
+    "CLERK": {"receive", "read", "ACCEPT", "REFUSE", "GUIDE_SUPPLEMENT", "REQUEST_SUPPLEMENT",
+              "SUPPLEMENT", "WITHDRAW", "RETURN_RESULT", "CONFIRM_PAYMENT"},
     "SPECIALIST": {"read", "START_PROCESSING", "REQUEST_SUPPLEMENT", "REQUEST_PAYMENT"},
     "LEADER": {"read", "FINISH", "STOP", "extend"},
     "INSPECTOR": {"read"},
@@ -27,7 +27,7 @@ ALLOWED = {
 }
 # The steps (by SYSTEM) that put a dossier where the action is legal.
 SETUP = {
-    "ACCEPT": ("ONLINE", []), "REFUSE": ("ONLINE", []),
+    "ACCEPT": ("ONLINE", []), "REFUSE": ("ONLINE", []), "GUIDE_SUPPLEMENT": ("IN_PERSON_CHECK", []),
     "START_PROCESSING": ("IN_PERSON", []), "STOP": ("IN_PERSON", []),
     "WITHDRAW": ("IN_PERSON", []), "REQUEST_SUPPLEMENT": ("IN_PERSON", []),
     "SUPPLEMENT": ("IN_PERSON", [A.REQUEST_SUPPLEMENT]),
@@ -41,7 +41,10 @@ GRANT_UNITS = {"49": True, "502": True, "20335": True, "20341": False}
 
 
 def reception(channel: str) -> Reception:
-    return Reception(procedure_code="1.001193", unit_code="20335", channel=channel,
+    # IN_PERSON_CHECK: a paper dossier registered for the desk to check (not yet accepted).
+    accepted = False if channel == "IN_PERSON_CHECK" else None
+    return Reception(procedure_code="1.001193", unit_code="20335",
+                     channel=channel.removesuffix("_CHECK"), accepted=accepted,
                      applicant=Applicant(name="Đỗ Thị Mai", id_number="049190001111"))
 
 
@@ -55,7 +58,8 @@ async def attempt(actor: Actor, action: str, dossier: Dossier | None) -> None:
         await dossiers.extend_dossier(actor=actor, code=dossier.code,
                                       new_due_at=at("2099-03-02 12:00"), reason="Lý do")
     else:
-        await dossiers.transition_dossier(actor=actor, code=dossier.code, action=A(action))
+        await dossiers.transition_dossier(actor=actor, code=dossier.code, action=A(action),
+                                          note="Lý do ghi cho người nộp")
 
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))
@@ -74,7 +78,7 @@ async def test_permission_matrix(db, role, action):
             dossier = await dossiers.receive_dossier(actor=SYSTEM, reception=reception(channel))
             for step in steps:
                 dossier = await dossiers.transition_dossier(actor=SYSTEM, code=dossier.code,
-                                                            action=step)
+                                                            action=step, note="Lý do")
         before = await Dossier.all().count(), await DossierEvent.all().count()
         version = dossier.version if dossier else None
         expected = covers and action in ALLOWED[role]

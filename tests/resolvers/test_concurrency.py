@@ -41,7 +41,7 @@ async def outcomes(coroutines) -> tuple[list, list[str]]:
 async def test_concurrent_transitions_of_one_dossier_exactly_one_wins(world):
     dossier = await receive_dossier(actor=SYSTEM, reception=reception())
     wins, refusals = await outcomes(
-        transition_dossier(actor=SYSTEM, code=dossier.code, action=action)
+        transition_dossier(actor=SYSTEM, code=dossier.code, action=action, note="Lý do")
         for action in [A.START_PROCESSING, A.WITHDRAW, A.STOP, A.REQUEST_SUPPLEMENT] * 5
     )
     assert len(wins) == 1

@@ -59,16 +59,28 @@ async def move(world, code, action, *, who=("clerk", "CLERK"), unit="20335", **v
 
 
 ROLE_FOR = {
-    "ACCEPT": "CLERK", "REFUSE": "CLERK", "START_PROCESSING": "SPECIALIST",
+    "ACCEPT": "CLERK", "REFUSE": "CLERK", "GUIDE_SUPPLEMENT": "CLERK", "START_PROCESSING": "SPECIALIST",
     "REQUEST_SUPPLEMENT": "CLERK", "SUPPLEMENT": "CLERK", "REQUEST_PAYMENT": "SPECIALIST",
     "CONFIRM_PAYMENT": "CLERK", "FINISH": "LEADER", "STOP": "LEADER", "WITHDRAW": "CLERK",
     "RETURN_RESULT": "CLERK",
 }
 
+# The written reason the applicant is given (Decree 118 Art. 17(1)(c), 19(5)).
+REASONS = {"REFUSE": "Hồ sơ không thuộc thẩm quyền", "GUIDE_SUPPLEMENT": "Thiếu giấy chứng sinh",
+           "REQUEST_SUPPLEMENT": "Bổ sung bản sao giấy tờ tùy thân"}
+
 PATHS = [
     ("ONLINE", ["ACCEPT", "START_PROCESSING", "FINISH", "RETURN_RESULT"], "RETURNED"),
     ("ONLINE", ["REFUSE"], "NOT_ACCEPTED"),
     ("ONLINE", ["WITHDRAW"], "WITHDRAWN"),
+    ("ONLINE", ["GUIDE_SUPPLEMENT", "SUPPLEMENT", "ACCEPT", "START_PROCESSING", "FINISH"], "FINISHED"),
+    ("ONLINE", ["GUIDE_SUPPLEMENT", "REFUSE"], "NOT_ACCEPTED"),
+    # Paper dossiers registered for checking at the desk (`accepted: false`).
+    ("IN_PERSON_CHECK", ["REFUSE"], "NOT_ACCEPTED"),
+    ("IN_PERSON_CHECK", ["GUIDE_SUPPLEMENT", "ACCEPT", "START_PROCESSING", "FINISH"], "FINISHED"),
+    ("IN_PERSON_CHECK", ["GUIDE_SUPPLEMENT", "WITHDRAW"], "WITHDRAWN"),
+    ("POSTAL_CHECK", ["REFUSE"], "NOT_ACCEPTED"),
+    ("POSTAL_CHECK", ["ACCEPT", "REQUEST_SUPPLEMENT", "SUPPLEMENT", "FINISH"], "FINISHED"),
     ("IN_PERSON", ["START_PROCESSING", "REQUEST_SUPPLEMENT", "SUPPLEMENT", "REQUEST_PAYMENT",
                    "CONFIRM_PAYMENT", "FINISH", "RETURN_RESULT"], "RETURNED"),
     ("IN_PERSON", ["REQUEST_SUPPLEMENT", "SUPPLEMENT", "FINISH"], "FINISHED"),
@@ -83,14 +95,17 @@ PATHS = [
 
 @pytest.mark.parametrize(("channel", "actions", "final"), PATHS)
 async def test_transition_every_path_reaches_its_end(world, channel, actions, final):
-    # given a dossier received through the channel
-    dossier = await receive(world, channel=channel)
-    expected_start = "NEW" if channel == "ONLINE" else "RECEIVED"
+    # given a dossier received through the channel (or registered for checking at the desk)
+    checked = channel.endswith("_CHECK")
+    extra = {"accepted": False} if checked else {}
+    dossier = await receive(world, channel=channel.removesuffix("_CHECK"), **extra)
+    expected_start = "NEW" if channel == "ONLINE" or checked else "RECEIVED"
     assert dossier["status"] == expected_start
-    # when each action is applied by the role that holds it
+    # when each action is applied by the role that holds it, with a reason where one is due
     for action in actions:
         result = await move(world, dossier["code"], action, who=(ROLE_FOR[action].lower(),
-                                                                  ROLE_FOR[action]))
+                                                                  ROLE_FOR[action]),
+                            note=REASONS.get(action))
         assert result.errors == [], (action, result.errors)
     # then the dossier ends where the path says, with one event per step
     final_dossier = result.data["transitionDossier"]["dossier"]
