@@ -23,6 +23,9 @@ import config
 from audit import bursts, chain
 from policies import store, tokens
 
+# Shared fixtures that live in modules of their own.
+pytest_plugins = ("tests.office",)
+
 TABLES = (
     "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
     "audit_chain_head", "feedback", "unit_daily_stats", "unit_procedure_monthly_stats",

@@ -15,43 +15,10 @@ from contextlib import contextmanager
 import pytest
 
 from benchmarks import scenarios
-from policies import SYSTEM
-from resolvers.identity import create_user, grant_role
 from tests.conftest import BACKEND
 from tests.graphql import execute
 from tests.sqlcount import count_queries
 from tests.world import applicant
-
-PASSWORD = "mat-khau-12345"
-OFFICIALS = (("hung", "LEADER", "502"), ("minh", "INSPECTOR", "49"), ("thanh", "SPECIALIST", "20335"))
-LOGIN = "mutation L($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }"
-DOSSIERS = 60
-
-
-@pytest.fixture
-async def office(province_with_clerk, client_for):
-    """The test province with 60 dossiers at Phường An Mỹ (some moved on), a clerk, a
-    specialist there, a leader of Tam Kỳ and the province's inspector, each logged in."""
-    world = province_with_clerk
-    for username, role, unit in OFFICIALS:
-        await create_user(actor=SYSTEM, username=username, password=PASSWORD, display_name=username)
-        await grant_role(actor=SYSTEM, username=username, role=role, unit_code=unit)
-    clerk = world.actor("lan", ("CLERK", "20335"))
-    specialist = world.actor("thanh", ("SPECIALIST", "20335"))
-    for i in range(DOSSIERS):
-        received = await execute(scenarios.RECEIVE, clerk, input={
-            "procedureCode": "1.001193", "unitCode": "20335", "channel": "IN_PERSON",
-            "applicant": applicant(name=f"Người thứ {i}")})
-        if i % 2:
-            code = received.data["receiveDossier"]["dossier"]["code"]
-            await execute(scenarios.TRANSITION, specialist, code=code, action="START_PROCESSING")
-    http = await client_for()
-    tokens = {}
-    for username in ("lan", *(o[0] for o in OFFICIALS)):
-        answer = await http.post("/graphql", json={"query": LOGIN, "variables": {"u": username,
-                                                                                 "p": PASSWORD}})
-        tokens[username] = {"authorization": f"Bearer {answer.json()['data']['login']['accessToken']}"}
-    return http, tokens
 
 
 def _counted(statements: list[str]) -> list[str]:
