@@ -41,6 +41,12 @@ class Window:
         return len(self.statements)
 
     @property
+    def resets(self) -> int:
+        """asyncpg's reset of a connection given back to its pool (`… RESET ALL;`): one round
+        trip per release, so a request that takes a connection per statement pays one each."""
+        return sum(1 for s in self.statements if "RESET ALL" in s.sql)
+
+    @property
     def connections(self) -> set[int]:
         return {s.connection for s in self.statements}
 
