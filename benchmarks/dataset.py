@@ -77,7 +77,10 @@ async def ensure(server: str, name: str, *, dossiers: int, audit_entries: int,
     chain.configure(AUDIT_KEY.encode())
     from tortoise import Tortoise
 
-    await Tortoise.init(config=config.tortoise_config(url))
+    # No statement timeout here: rebuilding the indexes after a bulk load takes minutes on a
+    # busy machine (the app's own 10 s would cancel it half-way).
+    await Tortoise.init(config=config.tortoise_config(config.Database(url, statement_timeout=0,
+                                                                      command_timeout=3600)))
     try:
         await store.load()
         changed = await _top_up(url, dossiers, audit_entries, log)
@@ -101,9 +104,15 @@ async def _top_up(url: str, dossiers: int, audit_entries: int, log) -> bool:  # 
     changed = False
     have = await Dossier.all().count()
     if have < dossiers:
-        log(f"seeding {dossiers - have:,} dossiers (about 80 s per million)…")
-        started = time.perf_counter()
-        log("  " + await load_demo(dossiers=dossiers))
+        log(f"seeding {dossiers - have:,} dossiers (about 80 s per million on a quiet machine)…")
+        started, shown = time.perf_counter(), [time.perf_counter()]
+
+        def progress(done: int) -> None:
+            if time.perf_counter() - shown[0] >= 15:
+                log(f"  {done:,} dossiers, {time.perf_counter() - started:.0f} s")
+                shown[0] = time.perf_counter()
+
+        log("  " + await load_demo(dossiers=dossiers, progress=progress))
         log(f"  in {time.perf_counter() - started:.0f} s")
         changed = True
     have = await AuditEntry.all().count()
