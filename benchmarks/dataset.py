@@ -73,14 +73,15 @@ async def ensure(server: str, name: str, *, dossiers: int, audit_entries: int,
         await _admin(server, f'CREATE DATABASE "{name}"')
         log(f"created database {name}")
     url = f"{server}/{name}"
-    await cli.migrate(url)
+    # No statement timeout while migrating or seeding: on a million rows, adding an index or
+    # rebuilding them after a bulk load takes minutes on a busy machine (the app's 10 s would
+    # cancel it half-way).
+    unbounded = config.Database(url, statement_timeout=0, command_timeout=3600)
+    await cli.migrate(unbounded)
     chain.configure(AUDIT_KEY.encode())
     from tortoise import Tortoise
 
-    # No statement timeout here: rebuilding the indexes after a bulk load takes minutes on a
-    # busy machine (the app's own 10 s would cancel it half-way).
-    await Tortoise.init(config=config.tortoise_config(config.Database(url, statement_timeout=0,
-                                                                      command_timeout=3600)))
+    await Tortoise.init(config=config.tortoise_config(unbounded))
     try:
         await store.load()
         changed = await _top_up(url, dossiers, audit_entries, log)
