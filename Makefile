@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint fuzz schema clean
+.PHONY: install run test lint fuzz schema clean bench
 
 install: $(STAMP)
 
@@ -34,6 +34,17 @@ lint: install
 # A short schemathesis run against a live server on a throwaway database.
 fuzz: install
 	bash .ci/fuzz
+
+# Not in CI (minutes, and needs a quiet machine): motcua against the hand-written baseline and
+# PostGraphile at a million dossiers; see benchmarks/bench.py. BENCH_ARGS=--help for options.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -24,6 +24,9 @@ from audit import bursts, chain
 from models import announcements
 from policies import store, tokens
 
+# Shared fixtures that live in modules of their own.
+pytest_plugins = ("tests.office",)
+
 TABLES = (
     "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
     "audit_chain_head", "feedback", "unit_daily_stats", "unit_procedure_monthly_stats",

@@ -1,0 +1,120 @@
+"""The bench's summary: percentiles and throughput per cell, the table, and issue 15's targets."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime
+from typing import Any
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summarize(results: list[dict], scenarios: dict, names: list[str]) -> dict[str, Any]:
+    """{scenario: {concurrency: {system: {p50, p95, p99, rate, rates, errors}}}}: latencies pooled
+    over the repetitions, throughput the median of the repetitions' (with their range)."""
+    summary: dict[str, Any] = {}
+    for r in results:
+        cell = summary.setdefault(r["scenario"], {}).setdefault(str(r["concurrency"]), {}).setdefault(
+            r["system"], {"latencies": [], "rates": [], "errors": 0})
+        cell["latencies"] += r["latencies_ms"]
+        cell["rates"].append(r["completed"] / r["seconds"] if r["seconds"] else 0.0)
+        cell["errors"] += r["errors"]
+    for by_level in summary.values():
+        for cells in by_level.values():
+            for cell in cells.values():
+                latencies = cell.pop("latencies")
+                cell.update(p50=_pct(latencies, 0.50), p95=_pct(latencies, 0.95),
+                            p99=_pct(latencies, 0.99), rate=statistics.median(cell["rates"]),
+                            samples=len(latencies))
+    return summary
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "–" if not a or not b else f"{a / b:.2f}×"
+
+
+def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rss: dict,
+          machine: dict, started_at: datetime, args: Any) -> str:
+    lines = [f"motcua bench, {started_at:%Y-%m-%d %H:%M} UTC; {machine['cpu']}, {machine['cores']} cores, "
+             f"{machine['memory_gb']} GB; {args.dossiers:,} dossiers, {args.audit:,} audit entries; "
+             f"{args.reps} × {args.seconds:g} s per cell; {args.workers} worker(s); load average at "
+             f"start {machine['load_average_at_start']}", ""]
+    head = (f"{'scenario':<40}{'c':>3}  {'system':<12}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+            f"{'req/s':>9}{'(range)':>11}   vs baseline: p50, req/s")
+    lines += [head, "-" * len(head)]
+    for key, (label, _) in scenarios.items():
+        for level, cells in sorted(summary.get(key, {}).items(), key=lambda kv: int(kv[0])):
+            base = cells.get("baseline")
+            for i, name in enumerate(n for n in names if n in cells):
+                cell = cells[name]
+                rates = cell["rates"]
+                spread = f"({min(rates):.0f}–{max(rates):.0f})" if len(rates) > 1 else ""
+                row = (f"{label if i == 0 else '':<40}{level if i == 0 else '':>3}  {name:<12}"
+                       f"{_ms(cell['p50']):>8}{_ms(cell['p95']):>8}{_ms(cell['p99']):>8}"
+                       f"{cell['rate']:9.1f}{spread:>11}")
+                if base is not None and name != "baseline":
+                    row += f"   {_ratio(cell['p50'], base['p50'])}, {_ratio(cell['rate'], base['rate'])}"
+                if cell["errors"]:
+                    row += f"   {cell['errors']} errors"
+                lines.append(row)
+    lines += ["", "(d) counts complete paths (4 requests each): its latency is a whole path's, its rate "
+                  "paths per second.", ""]
+    if statements:
+        lines.append("SQL statements per request on the wire, BEGIN/COMMIT included ((d): per path; in "
+                     "brackets the pool's resets of a connection given back, one per release):")
+        for name in names:
+            counts = statements.get(name, {})
+            cells = (f"{k} {n:.1f} ({r:.1f})" for k, (n, r) in counts.items())
+            lines.append(f"  {name:<13}" + "  ".join(cells))
+    lines.append("server RSS, MB (largest seen, all workers): "
+                 + ", ".join(f"{n} {rss.get(n, 0):.0f}" for n in names))
+    return "\n".join(lines)
+
+
+def targets(summary: dict, statements: dict, rss: dict, workers: int) -> list[str]:
+    """Issue 15's targets, met or not, from this run."""
+
+    def cell(scenario: str, level: str, system: str) -> dict | None:
+        return summary.get(scenario, {}).get(level, {}).get(system)
+
+    out = ["", "issue 15's targets:"]
+
+    def say(ok: bool | None, text: str) -> None:
+        out.append(f"  [{'met' if ok else 'NOT MET' if ok is not None else 'n/a'}] {text}")
+
+    for key in ("a-clerk", "a-leader", "a-inspector"):
+        m16, b16, m1 = cell(key, "16", "motcua"), cell(key, "16", "baseline"), cell(key, "1", "motcua")
+        p16 = cell(key, "16", "postgraphile")
+        if m16 and b16:
+            say(m16["rate"] * 1.5 >= b16["rate"], f"{key} c=16 throughput within 1.5× of the baseline "
+                f"({m16['rate']:.0f} vs {b16['rate']:.0f} req/s)")
+        if m16 and p16:
+            say(m16["rate"] > p16["rate"], f"{key} c=16 above PostGraphile ({m16['rate']:.0f} vs "
+                f"{p16['rate']:.0f} req/s)")
+        if m1:
+            say(m1["p50"] < 10, f"{key} c=1 p50 under 10 ms ({m1['p50']:.1f} ms)")
+    for key, limit in (("b", 1.5), ("c", 1.2)):
+        for level in ("1", "16"):
+            m, b = cell(key, level, "motcua"), cell(key, level, "baseline")
+            if m and b:
+                say(m["rate"] * limit >= b["rate"], f"({key}) c={level} within {limit}× of the baseline "
+                    f"({m['rate']:.1f} vs {b['rate']:.1f} req/s)")
+    d = cell("d", "16", "motcua")
+    if d:
+        say(d["rate"] >= 100, f"(d) ≥100 complete paths/s at c=16 ({d['rate']:.1f})")
+    path = statements.get("motcua", {}).get("d")
+    if path is not None:
+        say(path[0] <= 30, f"(d) at most 30 statements per path ({path[0]:.0f} on the wire)")
+    say(None, "(e) p50 not growing with the trail's size: compare runs at two --audit sizes")
+    if "motcua" in rss:
+        say(rss["motcua"] / workers < 150, f"RSS under 150 MB per worker ({rss['motcua'] / workers:.0f} MB)")
+    return out
