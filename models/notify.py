@@ -110,6 +110,7 @@ class Hub:
 
     @staticmethod
     async def _run(handler: Handler, event: Event) -> None:
+        _leave_transactions()
         try:
             await handler(event)
         except Exception:  # a failed reload is retried by the periodic check
@@ -117,6 +118,22 @@ class Hub:
 
 
 hub = Hub()
+
+
+def _leave_transactions() -> None:
+    """In a handler's own task: use the pools, not the transaction whose commit announced
+    the event (the task inherited its context, and the transaction's connection is being
+    handed back to the pool)."""
+    with contextlib.suppress(Exception):  # no ORM in this context: nothing to leave
+        storage = connections._copy_storage()
+        if any(isinstance(c, TransactionalDBClient) for c in storage.values()):
+            connections._set_storage({name: _base(c) for name, c in storage.items()})
+
+
+def _base(conn: Any) -> Any:
+    while isinstance(conn, TransactionalDBClient):
+        conn = conn._parent
+    return conn
 
 
 def _root(conn: Any) -> Any:

@@ -92,8 +92,9 @@ async def bump_revision() -> None:
     await notify.publish("policy")
 
 
-async def _announced(_: notify.Event) -> None:
-    await refresh(force=True)
+async def _announced(event: notify.Event) -> None:
+    if event.remote or event.kind == notify.GAP:  # this process's own changes reload at once
+        await refresh(force=True)
 
 
 notify.hub.on("policy", _announced)

@@ -85,6 +85,18 @@ class Handler(BaseGraphQLTransportWSHandler):
         return None
 
 
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        try:
+            await super()._send_result_stream(operation, result_source)
+        except GraphQLError as refused:
+            # An extension refused the document before execution (a query limit): strawberry
+            # lets that escape a stream; answer it as the operation's error, as over HTTP.
+            code = (refused.extensions or {}).get("code") or "BAD_USER_INPUT"
+            error = GraphQLError(refused.message, extensions={"code": code})
+            await operation.send_operation_message({"id": operation.id, "type": "error",
+                                                    "payload": [error.formatted]})
+
+
 class SubscriptionEndpoint(GraphQL):
     """Strawberry's ASGI app for WebSocket scopes; see the module docstring."""
 
