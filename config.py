@@ -97,7 +97,8 @@ class Settings:
     @classmethod
     def from_env(cls, config: Config | None = None) -> Settings:
         """The settings of this process; `config` defaults to the environment and `.env`."""
-        config = config or Config(ROOT / ".env")
+        # Without a .env file, none is named: starlette would warn on stderr, outside the logs.
+        config = config or Config(ROOT / ".env" if (ROOT / ".env").exists() else None)
         environment = config("APP_ENV", default="development")
         if environment not in ("development", "production"):
             raise SystemExit(f"APP_ENV must be development or production, not {environment!r}")

@@ -96,6 +96,13 @@ class Cluster:
                          "-d", database, "-Atqc", statement)
         return done.stdout.strip()
 
+    def background(self, statement: str, database: str = "postgres") -> subprocess.Popen:
+        """Run a statement in psql without waiting for it (a lock held for a while)."""
+        assert self.bin is not None
+        command = [str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                   "-d", database, "-Atqc", statement]
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     def remove(self) -> None:
         self.stop()
         with contextlib.suppress(OSError):

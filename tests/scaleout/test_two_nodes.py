@@ -11,6 +11,7 @@ every 60 s (POLICY_RECHECK), so what arrives within a second came by LISTEN/NOTI
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 
 import httpx
@@ -148,10 +149,14 @@ async def test_grants_revocations_and_updates_cross_nodes_and_survive_a_restart(
         timings["update"] = await transition_reaches_a_subscriber(first, watcher, clerk)
         timings["revocation"] = await revocation_reaches_the_other_node(first, second, "thu.truoc")
 
-        cluster.restart()  # every connection of both nodes is cut; the listeners reconnect
+        cluster.stop()  # every connection of both nodes is cut
+        timings["readyz 503"] = max(await asyncio.gather(*(within(2.0, lambda s=s: ready(s, 503))
+                                                            for s in (first, second))))
+        cluster.start()  # the listeners reconnect by themselves
+        timings["readyz 200"] = max(await asyncio.gather(*(within(5.0, lambda s=s: ready(s, 200))
+                                                            for s in (first, second))))
         resync = (await watcher.next(timeout=10))["payload"]["data"]["dossierUpdates"]
         assert resync["kind"] == "RESYNC"  # the stream says it may have missed changes
-        await asyncio.gather(first.ready(), second.ready())
         await within(10, lambda: listener_up(second))
         await within(10, lambda: listener_up(first))
 
@@ -159,7 +164,44 @@ async def test_grants_revocations_and_updates_cross_nodes_and_survive_a_restart(
         timings["update after restart"] = await transition_reaches_a_subscriber(first, watcher, clerk)
         timings["revocation after restart"] = await revocation_reaches_the_other_node(
             first, second, "thu.sau")
+        timings["shutdown"] = await graceful_shutdown(cluster, second, watcher)
     finally:
         await watcher.close()
     print("seconds:", {k: round(v, 3) for k, v in timings.items()})
-    assert all(v < 1.0 for v in timings.values()), timings
+    assert all(v < 1.0 for k, v in timings.items() if not k.startswith(("readyz", "shutdown"))), timings
+    for server in (first, second):  # JSON lines only, and none of the applicant's data
+        text = server.log.read_text()
+        assert server.lines() and all(line["level"] for line in server.lines())
+        for secret in ("006090004321", "0912345678", "Nà Pài", "Trần Văn Bình"):
+            assert secret not in text, secret
+
+
+async def ready(server: Server, status: int) -> bool:
+    async with httpx.AsyncClient(base_url=server.url, timeout=3) as client:
+        return (await client.get("/readyz")).status_code == status
+
+
+async def graceful_shutdown(cluster: Cluster, server: Server, watcher: Subscriber) -> float:
+    """SIGTERM while a request waits on a lock: it still gets its answer, the subscription is
+    closed with 1012 (service restart), and the process exits 0 well within SHUTDOWN_TIMEOUT."""
+    locker = cluster.background(
+        "BEGIN; LOCK TABLE procedures IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT;", "motcua")
+    await asyncio.sleep(0.4)
+    slow = asyncio.create_task(gql(server, "{ procedures(first: 1) { edges { node { code } } } }"))
+    await asyncio.sleep(0.3)
+    assert not slow.done()
+    started = time.monotonic()
+    server.terminate()
+    answer = await slow
+    assert answer["status"] == 200 and answer["data"]["procedures"]["edges"], answer
+    with pytest.raises(Exception) as closed:
+        while True:
+            await watcher.next(timeout=5)
+    assert closed.value.rcvd.code == 1012, closed.value
+    code = await asyncio.to_thread(server.process.wait, 10)
+    locker.wait(10)
+    # uvicorn finishes its shutdown, then re-raises the signal so the exit status says SIGTERM
+    assert code in (0, -signal.SIGTERM), code
+    messages = [line["message"] for line in server.lines()]
+    assert "Application shutdown complete." in messages, messages[-10:]
+    return time.monotonic() - started
