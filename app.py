@@ -23,7 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
 from audit import bursts, chain
-from config import Settings, tortoise_config
+from config import Settings, replica_connection, tortoise_config
 from policies import store
 from policies.ratelimit import LoginBackoff, limiter_from_url
 from resolvers import notifications, scaleout
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
                 return
             async with RegisterTortoise(app, config=tortoise_config(settings.db)), _flushing(), \
                     scaleout.running(url=settings.db.url, listen_url=settings.db.listen_url,
-                                     replica_url=settings.db.replica_url,
+                                     replica=replica_connection(settings.db),
                                      replica_max_lag=settings.db.replica_max_lag,
                                      connect_timeout=settings.db.connect_timeout):
                 await store.load()

@@ -236,12 +236,12 @@ def tortoise_config(database: Database | str) -> dict[str, Any]:
         Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     elif url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         connections["default"] = _postgres(url, database)
-        if database.replica_url:
-            connections["replica"] = _postgres(database.replica_url, database)
     return {
         "connections": connections,
-        # Reads that a use case marks as lag-tolerant go to the replica while it is healthy.
-        "routers": ["models.replica.ReadRouter"] if "replica" in connections else [],
+        # Reads marked lag-tolerant go to the replica while it is healthy. The replica is not
+        # one of the ORM's configured connections (then every `in_transaction()` would have to
+        # name its database): models.replica attaches it (replica_connection below).
+        "routers": ["models.replica.ReadRouter"] if database.replica_url else [],
         "apps": {
             "models": {
                 "models": ["models"],
@@ -252,6 +252,11 @@ def tortoise_config(database: Database | str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def replica_connection(database: Database) -> dict[str, Any] | None:
+    """The read replica's connection settings (the primary's timeouts), or None."""
+    return _postgres(database.replica_url, database) if database.replica_url else None
 
 
 def _postgres(url: str, database: Database) -> dict[str, Any]:

@@ -40,6 +40,25 @@ _preferred: ContextVar[bool] = ContextVar("motcua_replica_reads", default=False)
 
 class _State:
     healthy = False
+    client: Any = None
+
+
+def attach(connection: dict[str, Any]) -> None:
+    """Make the replica's client (config.replica_connection) reachable as "replica"."""
+    from models.pgclient import MeasuredClient
+
+    client = MeasuredClient(connection_name=REPLICA, **connection["credentials"])
+    connections._get_storage()[REPLICA] = client  # the shared storage, as tortoise's init does
+    _State.client = client
+
+
+async def detach() -> None:
+    set_healthy(False)
+    client, _State.client = _State.client, None
+    if client is not None:
+        connections.discard(REPLICA)
+        with contextlib.suppress(Exception):
+            await client.close()
 
 
 def healthy() -> bool:
@@ -67,11 +86,16 @@ def serving() -> str:
     return REPLICA if ReadRouter().db_for_read(None) else "default"
 
 
+def reader() -> Any:
+    """The connection for a raw read made here now (the replica's, or the primary's)."""
+    return connections.get(serving())
+
+
 class ReadRouter:
     """tortoise's router interface (config.py installs it when a replica is configured)."""
 
     def db_for_read(self, model: Any) -> str | None:
-        if not (_preferred.get() and _State.healthy):
+        if not (_preferred.get() and _State.healthy and _State.client is not None):
             return None
         if isinstance(connections.get("default"), TransactionalDBClient):
             return None  # inside a transaction: read what it wrote

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
-from models import notify, replica
+from models import notify
+from models import replica as reads
 
 
 def is_postgres(url: str) -> bool:
@@ -14,7 +16,7 @@ def is_postgres(url: str) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def running(*, url: str, listen_url: str | None = None, replica_url: str | None = None,
+async def running(*, url: str, listen_url: str | None = None, replica: dict[str, Any] | None = None,
                   replica_max_lag: float = 30.0, connect_timeout: float = 5.0) -> AsyncIterator[None]:
     """Listen for changes (on SQLite every change is made in this process: nothing to do)
     and watch the replica, for as long as the block runs."""
@@ -23,8 +25,10 @@ async def running(*, url: str, listen_url: str | None = None, replica_url: str |
         listener = notify.Listener((listen_url or url).replace("asyncpg://", "postgresql://", 1),
                                    connect_timeout=connect_timeout)
         listener.start()
-    monitor = replica.ReplicaMonitor(replica_max_lag) if replica_url else None
-    if monitor is not None:
+    monitor = None
+    if replica is not None:
+        reads.attach(replica)
+        monitor = reads.ReplicaMonitor(replica_max_lag)
         await monitor.check()  # in use from the first request when it is healthy
         monitor.start()
     try:
@@ -32,5 +36,6 @@ async def running(*, url: str, listen_url: str | None = None, replica_url: str |
     finally:
         if monitor is not None:
             await monitor.stop()
+            await reads.detach()
         if listener is not None:
             await listener.stop()
