@@ -12,8 +12,8 @@ import contextlib
 import os
 import sys
 import tempfile
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from tortoise import Tortoise
 

@@ -83,7 +83,7 @@ def registry() -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     collected = CollectorRegistry()
-    multiprocess.MultiProcessCollector(collected)  # type: ignore[no-untyped-call]
+    multiprocess.MultiProcessCollector(collected)
     return collected
 
 
@@ -118,4 +118,4 @@ def endpoint(scrapers: Scrapers):  # noqa: ANN201  (a Starlette endpoint)
 def mark_worker_gone() -> None:
     """At a worker's exit: its live gauges stop counting (multi-process mode)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+        multiprocess.mark_process_dead(os.getpid())

@@ -57,14 +57,14 @@ async def _refuse(actor: Actor, code: str, reason: str, *, action: str) -> None:
         log.error("request %s: refusal not recorded (%s)", actor.request_id, error)
 
 
-class Handler(BaseGraphQLTransportWSHandler):
+class Handler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws with the checks of the HTTP edge applied to each `subscribe`."""
 
     async def handle_subscribe(self, message: Any) -> None:
         if not self.connection_acknowledged:
             return await super().handle_subscribe(message)  # closes 4401
-        context: Context = self.context
-        view: SubscriptionEndpoint = self.view  # type: ignore[assignment]
+        context = self.context
+        view: Any = self.view
         payload = message.get("payload") or {}
         problem = await view.refusal(context.actor, str(payload.get("query") or ""),
                                      payload.get("operationName"))
@@ -72,8 +72,8 @@ class Handler(BaseGraphQLTransportWSHandler):
             code, text = problem
             await _refuse(context.actor, code, text, action=f"ws:{code}")
             error = GraphQLError(text, extensions={"code": code})
-            await self.send_message({"id": message["id"], "type": "error",  # type: ignore[typeddict-item]
-                                     "payload": [error.formatted]})
+            refused: Any = {"id": message["id"], "type": "error", "payload": [error.formatted]}
+            await self.send_message(refused)
             return None
         metrics.SUBSCRIPTIONS.inc()
         await super().handle_subscribe(message)
@@ -100,7 +100,7 @@ class Handler(BaseGraphQLTransportWSHandler):
 class SubscriptionEndpoint(GraphQL):
     """Strawberry's ASGI app for WebSocket scopes; see the module docstring."""
 
-    graphql_transport_ws_handler_class = Handler
+    graphql_transport_ws_handler_class = Handler  # type: ignore[assignment]  # our Context
 
     def __init__(self, schema: Any, *, gate: Gate, retry_after: int, init_timeout: float,
                  recheck: float, per_connection: int, allowed_origins: tuple[str, ...] = ()) -> None:

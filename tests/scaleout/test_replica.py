@@ -27,8 +27,9 @@ pytestmark = [pytest.mark.postgres_only,
               pytest.mark.skipif(binaries() is None, reason="PostgreSQL binaries are not installed")]
 
 LOGIN = 'mutation L($u: String!) { login(username: $u, password: "mat-khau-12345") { accessToken } }'
-RECEIVE = """mutation R($input: ReceiveDossierInput!) { receiveDossier(input: $input) { dossier { code } } }"""
-METRICS = "query M($from: Date!, $to: Date!) { metrics(unitCode: \"502\", from: $from, to: $to) { received } }"
+RECEIVE = "mutation R($input: ReceiveDossierInput!) { receiveDossier(input: $input) { dossier { code } } }"
+METRICS = "query M($from: Date!, $to: Date!) " \
+          "{ metrics(unitCode: \"502\", from: $from, to: $to) { received } }"
 AUDIT = "query A { auditLog(first: 50) { edges { node { action objectId } } } }"
 DOSSIERS = "query D { dossiers(first: 5) { totalCount } }"
 

@@ -28,7 +28,8 @@ UNIT = "02014"  # Xã Dương Phong in the demo data; clerk.duongphong works the
 LOGIN = "mutation L($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }"
 CREATE = "mutation C($u: String!) { createUser(input: {username: $u, password: \"mat-khau-12345\", " \
          "displayName: $u}) { username } }"
-GRANT = "mutation G($u: String!, $unit: String!) { grantRole(username: $u, role: \"CLERK\", unitCode: $unit) }"
+GRANT = "mutation G($u: String!, $unit: String!) " \
+        "{ grantRole(username: $u, role: \"CLERK\", unitCode: $unit) }"
 RECEIVE = """mutation R($unit: String!) { receiveDossier(input: {procedureCode: "1.001193",
   unitCode: $unit, channel: IN_PERSON, applicant: {name: "Trần Văn Bình", idNumber: "006090004321",
   phone: "0912345678", address: "Thôn Nà Pài, Dương Phong"}}) { dossier { code } } }"""

@@ -9,8 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from config import Operations
 from models import AuditEntry
-from web import metrics
 from tests.world import build_world
+from web import metrics
 
 CATALOGUE = "query Catalogue { procedures(first: 1) { edges { node { code } } } }"
 FORBIDDEN = "query Desk { verifyAuditTrail { ok } }"
