@@ -60,6 +60,14 @@ async def subscribe(socket: Socket, unit: str, ident: str = "1") -> None:
     await asyncio.sleep(0.05)  # let the subscription register before changes are made
 
 
+async def eventually(read, seconds: float = 3.0):
+    for _ in range(int(seconds / 0.05)):
+        if (found := await read()) is not None:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError("never happened")
+
+
 def asgi(client):
     return client._transport.app
 
@@ -112,7 +120,8 @@ async def test_subscribe_outside_jurisdiction_is_forbidden_and_recorded(app):
         answer = await socket.receive()
     assert answer["type"] == "next"
     assert answer["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    refused = await AuditEntry.get(action="subscription:dossierUpdates")
+    # written when the operation ends, just after the error is sent
+    refused = await eventually(lambda: AuditEntry.get_or_none(action="subscription:dossierUpdates"))
     assert (refused.outcome, refused.actor_username) == ("DENIED", "lan")
     assert not await AuditEntry.exists(action="subscription:subscribe")
 
@@ -168,7 +177,8 @@ async def test_query_limits_apply_to_subscriptions(app):
             "query": f'subscription {{ dossierUpdates(unitCode: "20335") {{ {aliases} }} }}'}})
         answer = await socket.receive()
     assert answer["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
-    assert await AuditEntry.exists(action="graphql:refused", outcome="DENIED", actor_username="lan")
+    assert await eventually(lambda: AuditEntry.get_or_none(action="graphql:refused", outcome="DENIED",
+                                                           actor_username="lan"))
 
 
 async def test_logout_ends_the_connection(app):
