@@ -19,20 +19,22 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
 from audit import bursts, chain
-from config import Settings, tortoise_config
+from config import Settings, replica_connection, tortoise_config
 from policies import store
 from policies.ratelimit import LoginBackoff, limiter_from_url
-from resolvers import deadlines
+from resolvers import deadlines, notifications, scaleout
 from resolvers.metrics import scorecard
 from schema import build_schema
-from web import downloads, health
+from web import downloads, health, metrics
 from web.edge import Edge, ForwardedFor, TrustedProxies, error_body
 from web.gate import Gate
 from web.graphql import GraphQLEndpoint
+from web.observe import Observe
+from web.subscriptions import SubscriptionEndpoint
 
 log = logging.getLogger("motcua")
 
@@ -88,13 +90,21 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
     deadlines.configure(settings.clock)
     if settings.scorecard_bands:
         scorecard.configure(list(settings.scorecard_bands))
+    ops = settings.operations
+    store.configure(recheck_seconds=ops.policy_recheck)
+    notifications.configure(per_connection=ops.subscriptions_per_connection,
+                            per_user=ops.subscriptions_per_user)
     limiter = limiter_from_url(settings.redis_url)
     gate = Gate(keys=settings.keys, limits=settings.limits, rates=settings.rates, limiter=limiter,
-                backoff=LoginBackoff(limiter))
+                backoff=LoginBackoff(limiter), scrape_token=ops.metrics_token)
     retry_after = settings.db.retry_after
-    graphql = GraphQLEndpoint(build_schema(settings.limits, production=settings.production),
-                              graphql_ide=None if settings.production else "graphiql", gate=gate,
+    schema = build_schema(settings.limits, production=settings.production)
+    graphql = GraphQLEndpoint(schema, graphql_ide=None if settings.production else "graphiql", gate=gate,
                               retry_after=retry_after, allow_queries_via_get=True)
+    subscriptions = SubscriptionEndpoint(
+        schema, gate=gate, retry_after=retry_after, init_timeout=ops.ws_init_timeout,
+        recheck=ops.subscription_recheck, per_connection=ops.subscriptions_per_connection,
+        allowed_origins=settings.cors_origins)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -102,20 +112,29 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             if not register_orm:
                 yield
                 return
-            async with RegisterTortoise(app, config=tortoise_config(settings.db)), _flushing():
+            async with RegisterTortoise(app, config=tortoise_config(settings.db)), _flushing(), \
+                    scaleout.running(url=settings.db.url, listen_url=settings.db.listen_url,
+                                     replica=replica_connection(settings.db),
+                                     replica_max_lag=settings.db.replica_max_lag,
+                                     connect_timeout=settings.db.connect_timeout):
                 await store.load()
                 yield
         finally:
             await limiter.close()
+            metrics.mark_worker_gone()
 
     # Every route is behind the edge by being here; nothing is mounted around it.
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/audit/export.csv", downloads.audit_csv, methods=["GET"]),
-        Route("/reports/weekly.{format:str}", downloads.weekly, methods=["GET"]),
+        WebSocketRoute("/graphql", subscriptions),
+        Route("/audit/export.csv", downloads.LagTolerant(downloads.audit_csv), methods=["GET"],
+              name="audit_csv"),
+        Route("/reports/weekly.{format:str}", downloads.LagTolerant(downloads.weekly),
+              methods=["GET"], name="weekly"),
         Route("/healthz", health.alive, methods=["GET"]),
         Route("/readyz", health.ready, methods=["GET"]),
         Route("/health", health.ready, methods=["GET"]),
+        Route("/metrics", metrics.endpoint(metrics.Scrapers(ops.metrics_allow)), methods=["GET"]),
     ]
     headers = SECURITY_HEADERS | (PRODUCTION_HEADERS if settings.production else {})
     middleware = []
@@ -123,6 +142,8 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
         # X-Forwarded-For is believed only from these peers (never from anyone by default).
         middleware.append(Middleware(ForwardedFor, trusted_hosts=list(settings.trusted_proxies)))
     middleware += [
+        # Times every request and writes its log line and metrics when it ends.
+        Middleware(Observe),
         # Outside the edge, so that refusals carry CORS headers a browser can read.
         Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                    allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],

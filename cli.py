@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 
 from tortoise import Tortoise
 
@@ -124,12 +127,33 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def serve(args: argparse.Namespace) -> None:
+def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from web import logs
+
+    ops = settings.operations
+    if args.workers > 1:
+        _metrics_folder()
     # proxy_headers off: X-Forwarded-For is believed only from TRUSTED_PROXIES (app.py).
+    # On SIGTERM uvicorn stops accepting, closes sockets with 1012, lets in-flight requests
+    # finish within SHUTDOWN_TIMEOUT, then runs the app's shutdown (docs/operations.md).
     uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, proxy_headers=False, server_header=False)
+                workers=args.workers, proxy_headers=False, server_header=False,
+                log_config=logs.config(ops.log_level, ops.log_format), access_log=False,
+                timeout_graceful_shutdown=ops.shutdown_timeout,
+                ws_max_size=settings.limits.body_bytes)
+
+
+def _metrics_folder() -> None:
+    """Several workers share their metrics through files (prometheus-client's multi-process
+    mode): PROMETHEUS_MULTIPROC_DIR, or a fresh temporary folder; emptied at start, since
+    files of an earlier run would be added to this one's."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="motcua-metrics-")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def parser() -> argparse.ArgumentParser:
@@ -195,5 +219,5 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "calendar":
         return asyncio.run(calendar_command(settings, args))
     elif args.command == "serve":
-        serve(args)
+        serve(args, settings)
     return 0

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from audit.chain import append
+from models import telemetry
 from models.audit import AuditOutcome
 
 
@@ -124,6 +125,7 @@ async def record(
         changes=changes,
         occurrences=occurrences,
     ))
+    telemetry.AUDIT_ENTRIES.labels(outcome=_plain(outcome)).inc()
 
 
 def _current_operation() -> str | None:

@@ -2,7 +2,9 @@
 
 Rules live in `casbin_rules` (a small adapter of our own: the published tortoise adapter
 mishandles bulk adds and filtered removal). Every change bumps `policy_revision` in the
-same transaction; each process checks the revision at most once a second and reloads.
+same transaction, and announces it (`models.notify`): every process reloads as soon as the
+notification arrives, and also checks the revision at most once a second (`RECHECK_SECONDS`,
+POLICY_RECHECK) as the fallback for a notification missed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import casbin
 from casbin import util
 from tortoise.expressions import F
 
+from models import notify
 from models.identity import CasbinRule, PolicyRevision
 
 HERE = Path(__file__).parent
@@ -51,6 +54,12 @@ class _State:
     checked_at: float = 0.0
 
 
+def configure(*, recheck_seconds: float) -> None:
+    """How often the fallback check asks for the revision (POLICY_RECHECK)."""
+    global RECHECK_SECONDS
+    RECHECK_SECONDS = recheck_seconds
+
+
 def enforcer() -> casbin.Enforcer:
     """The enforcer in force in this process."""
     return _State.enforcer
@@ -65,9 +74,9 @@ async def load() -> None:
     _State.checked_at = time.monotonic()
 
 
-async def refresh() -> None:
+async def refresh(*, force: bool = False) -> None:
     """Reload when another process changed the policy (checked at most once a second)."""
-    if time.monotonic() - _State.checked_at < RECHECK_SECONDS:
+    if not force and time.monotonic() - _State.checked_at < RECHECK_SECONDS:
         return
     row = await PolicyRevision.get_or_none(id=1)
     _State.checked_at = time.monotonic()
@@ -80,6 +89,15 @@ async def bump_revision() -> None:
     `revision = revision + 1` in SQL: a read-then-write would lose concurrent bumps."""
     await PolicyRevision.get_or_create(id=1, defaults={"revision": 0})
     await PolicyRevision.filter(id=1).update(revision=F("revision") + 1)
+    await notify.publish("policy")
+
+
+async def _announced(event: notify.Event) -> None:
+    if event.remote or event.kind == notify.GAP:  # this process's own changes reload at once
+        await refresh(force=True)
+
+
+notify.hub.on("policy", _announced)
 
 
 async def seed_from_csv() -> int:

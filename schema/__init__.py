@@ -17,8 +17,10 @@ from schema.feedback import FeedbackMutation, FeedbackQuery
 from schema.identity import IdentityMutation
 from schema.limits import QueryLimits, limits_extension
 from schema.metrics import MetricsQuery
+from schema.observe import LagTolerantReads, Observed
 from schema.operations import AuditOperations
 from schema.scalars import SCALARS
+from schema.subscriptions import Subscription
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
@@ -42,11 +44,11 @@ def build_schema(limits: QueryLimits | None = None, *, production: bool = False)
     """The schema with its operation-level extensions (no per-field hooks: see PITFALLS).
     Production turns introspection and "did you mean" suggestions off."""
     limits = limits or QueryLimits()
-    extensions: list = [AuditOperations, limits_extension(limits),
+    extensions: list = [Observed, AuditOperations, limits_extension(limits), LagTolerantReads,
                         lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
     if production:
         extensions.append(DisableIntrospection)
-    built = Schema(query=Query, mutation=Mutation, extensions=extensions,
+    built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
                    config=StrawberryConfig(batching_config={"max_operations": limits.batch},
                                            scalar_map=dict(SCALARS),
                                            disable_field_suggestions=production))

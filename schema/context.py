@@ -21,6 +21,9 @@ class Context:
     request: Any = None
     response: Any = None  # strawberry's sub-response: status and headers of the HTTP answer
     retry_after: int = 5  # seconds a 503 asks the client to wait
+    # A WebSocket connection: the `connection_init` payload and the connection's own id.
+    connection_params: Any = None
+    connection_id: str | None = None
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

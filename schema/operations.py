@@ -5,6 +5,8 @@
   in its own transaction), else one entry per failed root field, named by the use case's
   refusal (`dossier:ACCEPT` on a dossier) when it said, else by the field
   (`mutation:transitionDossier`);
+- a subscription: nothing when its use case recorded the subscribe and unsubscribe, else
+  its refusal or failure like a query's;
 - a document refused before execution (unparsable, invalid, over a limit): one entry.
 
 Refusals and failures go through `audit.bursts`. If the trail cannot be written, the
@@ -93,7 +95,7 @@ class AuditOperations(SchemaExtension):
             return [dict(base, action="graphql:invalid", outcome=outcome, reason=reason, code=code)]
         kind = operation.operation.value
         if kind != "mutation" or not errors:
-            if kind == "mutation" and written:
+            if kind in ("mutation", "subscription") and written:
                 return []  # every root field succeeded and recorded its own change
             action = f"{kind}:{','.join(_roots(operation))}"
             if not errors:

@@ -7,12 +7,25 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.routing import request_response
 
 from policies import Actor, ActorKind
-from resolvers import audit_log, clock
+from resolvers import audit_log, clock, reads
 from resolvers.audit_log import AuditOutcome
 from resolvers.errors import BadInput
 from resolvers.metrics.report import weekly_report
+
+
+class LagTolerant:
+    """A download whose reads may come from the read replica (resolvers/reads.py), for the
+    whole response, streamed rows included; its audit entry is written on the primary."""
+
+    def __init__(self, endpoint: Any) -> None:
+        self.app = request_response(endpoint)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with reads.reads_from_replica():
+            await self.app(scope, receive, send)
 
 
 def _actor(request: Request) -> Actor:

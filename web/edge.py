@@ -9,6 +9,12 @@ answered here as JSON: a `Refusal` with its status, a DomainError with the statu
 code, an unreachable or timed-out database with 503 and `Retry-After`, anything else with
 500 and the request id only. Security headers go on every response.
 
+A WebSocket upgrade is admitted by the same rules before it is accepted (request id, a
+token in its headers if any, one rate-limit hit, the persisted-operations rule); a refusal
+is an HTTP answer to the handshake (429 with `Retry-After`, 401, …) where the server can
+send one, else a close with 1008. The socket's own authentication is `connection_init`
+(web/subscriptions.py).
+
 Refusals are written to the audit trail here (audit/__init__.py says who writes what), after
 the rate limit and through `audit.bursts`, so refused traffic cannot flood the trail.
 """
@@ -111,9 +117,8 @@ class Edge:
         if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
             return
-        if scope["type"] != "http":
-            # No WebSocket route: operations over a socket would bypass this edge.
-            await send({"type": "websocket.close", "code": 1008})
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
             return
         request_id = self._request_id(scope)
         state = scope.setdefault("state", {})
@@ -139,6 +144,33 @@ class Edge:
                 return
             await self._answer(failure, actor or state.get("anonymous"), state, respond)
 
+    async def _websocket(self, scope: Any, receive: Any, send: Any) -> None:
+        request_id = self._request_id(scope)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["path"] = scope.get("path", "")
+        accepted = False
+
+        async def respond(message: dict) -> None:
+            nonlocal accepted
+            if message["type"] == "websocket.accept":
+                accepted = True
+                message["headers"] = [*message.get("headers", []), *self.headers,
+                                      (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        actor: Actor | None = None
+        try:
+            actor = await self._admit(scope, state, request_id)
+            await self.app(scope, receive, respond)
+        except Exception as failure:
+            if accepted:
+                log.exception("request %s failed after its socket was accepted", request_id)
+                return
+            headers = [*self.headers, (b"x-request-id", request_id.encode())]
+            await self._answer(failure, actor or state.get("anonymous"), state,
+                               _denial(scope, send, headers))
+
     def _request_id(self, scope: Any) -> str:
         client = scope.get("client")
         peer = scope.get("state", {}).get("peer") or (client[0] if client else None)
@@ -155,7 +187,8 @@ class Edge:
                                    client_address=client)
         try:
             actor = await authenticate(headers.get("authorization"), self.gate.keys,
-                                       request_id=request_id, client_address=client)
+                                       request_id=request_id, client_address=client,
+                                       scrape_token=self.gate.scrape_token)
         except Unauthenticated as failure:
             # A bad token is charged to the address, so guessing tokens is rate-limited too.
             await self.gate.charge(state["anonymous"])
@@ -165,7 +198,7 @@ class Edge:
         state["actor"] = actor
         if actor.allowed_operations is not None and scope["path"] not in self.persisted_paths:
             raise Refusal(403, "FORBIDDEN", "this token may send persisted operations only")
-        if scope["method"] in BODY_METHODS:
+        if scope.get("method") in BODY_METHODS:
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type != "application/json":
                 # Form posts would skip the CORS preflight: only JSON is accepted.
@@ -193,6 +226,7 @@ class Edge:
                       send: Any) -> None:
         request_id = state["request_id"]
         refusal = self._refusal(failure, request_id)
+        state["error_code"] = refusal.code  # for the request's log line and metrics
         if refusal.audited and actor is not None and refusal.code != "SERVICE_UNAVAILABLE":
             outcome = AuditOutcome.ERROR if refusal.status >= 500 else AuditOutcome.DENIED
             # A route names its own action (`report:weekly`); else the refusal says what it was.
@@ -210,6 +244,7 @@ class Edge:
                 log.error("request %s: refusal not recorded (%s)", request_id, error)
                 if is_outage(error):
                     refusal = self._refusal(error, request_id)
+        state["error_code"] = refusal.code
         extras = {"requestId": request_id} if refusal.status >= 500 else {}
         body = error_body(refusal.code, refusal.message, **extras)
         headers = [(b"content-type", b"application/json"),
@@ -238,3 +273,19 @@ class Edge:
             return refusal
         log.error("request %s failed", request_id, exc_info=failure)
         return Refusal(500, "INTERNAL_SERVER_ERROR", f"internal error; request id {request_id}")
+
+
+def _denial(scope: Any, send: Any, headers: list[tuple[bytes, bytes]]) -> Any:
+    """`send` for refusing a WebSocket handshake with an HTTP answer (the ASGI extension
+    `websocket.http.response`), or with a close (1008) where the server lacks it."""
+    supported = "websocket.http.response" in scope.get("extensions", {})
+
+    async def deny(message: dict) -> None:
+        if supported:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *headers]}
+            await send({**message, "type": "websocket." + message["type"]})
+        elif message["type"] == "http.response.start":
+            await send({"type": "websocket.close", "code": 1008})
+
+    return deny

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from policies import Actor, ActorKind, store
@@ -12,17 +13,22 @@ from resolvers.errors import RateLimited, Unauthenticated
 from schema.limits import QueryLimits
 
 
-async def authenticate(header: str | None, keys: KeyRing, *, request_id: str,
-                       client_address: str | None) -> Actor:
+async def authenticate(header: str | None, keys: KeyRing, *, request_id: str | None,
+                       client_address: str | None, scrape_token: str | None = None) -> Actor:
     """The caller: anonymous without a token, else the token's user or partner. A token
-    that is sent but not valid raises Unauthenticated (HTTP 401)."""
+    that is sent but not valid raises Unauthenticated (HTTP 401). The metrics scraper's
+    token (METRICS_TOKEN) makes an anonymous caller marked as the scraper: it opens
+    `/metrics` and nothing else."""
     if header is None:
         return Actor(kind=ActorKind.ANONYMOUS, request_id=request_id, client_address=client_address)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Authorization must be 'Bearer <token>'")
-    await store.refresh()
     token = token.strip()
+    if scrape_token and hmac.compare_digest(token.encode(), scrape_token.encode()):
+        return Actor(kind=ActorKind.ANONYMOUS, request_id=request_id, client_address=client_address,
+                     extra={"scraper": "yes"})
+    await store.refresh()
     if identity.is_partner_token(token):
         return await identity.partner_actor(token, request_id=request_id,
                                             client_address=client_address)
@@ -49,6 +55,7 @@ class Gate:
     rates: Limits
     limiter: RateLimiter
     backoff: LoginBackoff
+    scrape_token: str | None = None
 
     async def charge(self, actor: Actor, hits: int = 1) -> None:
         """Count `hits` requests (a batch counts each operation); RateLimited when over."""

@@ -17,7 +17,7 @@ from models.dossiers import ApplicantKind, Channel, DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.text import fold
 from policies import Actor, authorize
-from resolvers import clock, lookups, validation
+from resolvers import clock, lookups, notifications, validation
 from resolvers.codes import next_code
 from resolvers.deadlines import load_calendar
 from resolvers.dossiers import timing
@@ -188,4 +188,5 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             unit_path=unit.path,
             changes={k: [None, v] for k, v in snapshot(dossier, masked=True).items()},
         )
+        await notifications.announce(dossier, action="RECEIVE", from_status=None)
     return dossier

@@ -13,7 +13,7 @@ from models import Dossier, DossierEvent, Procedure
 from models.dossiers import DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from policies import Actor, ActorKind, authorize, jurisdiction
-from resolvers import clock, lookups, validation
+from resolvers import clock, lookups, notifications, validation
 from resolvers.calendar import WorkingCalendar
 from resolvers.deadlines import judge, load_calendar
 from resolvers.dossiers import timing
@@ -103,6 +103,7 @@ async def _apply(
             object_id=dossier.code, unit_path=dossier.unit_path,
             changes=diff(before, snapshot(fresh)),
         )
+        await notifications.announce(fresh, action=action, from_status=str(dossier.status))
     return fresh
 
 

@@ -15,7 +15,7 @@ from audit import record
 from models import PartnerToken
 from models.errors import BadInput, NotFound, Unauthenticated
 from policies import Actor, ActorKind, authorize
-from resolvers import clock, lookups, validation
+from resolvers import clock, lookups, notifications, validation
 
 PREFIX = "mcp_"
 HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -79,6 +79,7 @@ async def revoke_partner_token(*, actor: Actor, token_id: str) -> bool:
         await PartnerToken.filter(id=token.id).update(**clock.stored({"revoked_at": clock.now()}))
         await record(actor=actor, action="partner_token:revoke", object_type="PartnerToken",
                      object_id=token.id, unit_path=token.unit.path)
+        await notifications.announce_ended("partner", token.id)
     return True
 
 

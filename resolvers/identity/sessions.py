@@ -13,7 +13,7 @@ from models import Session, User
 from models.errors import RateLimited, Unauthenticated
 from policies import Actor, ActorKind, grants_of, tokens
 from policies.ratelimit import LoginBackoff
-from resolvers import clock
+from resolvers import clock, notifications
 from resolvers.identity.passwords import hash_password, needs_rehash, verify_password
 
 ACCESS_LIFETIME = timedelta(minutes=15)
@@ -102,6 +102,7 @@ async def refresh(*, actor: Actor, ring: tokens.KeyRing, token: str) -> TokenPai
             await record(actor=_as(session.user, actor), action="session:revoke",
                          object_type="Session", object_id=session.id,
                          reason="refresh token reused", changes={"revoked": [False, True]})
+            await notifications.announce_ended("session", session.id)
     raise Unauthenticated("refresh token already used; session revoked", audit=refused)
 
 
@@ -113,6 +114,7 @@ async def logout(*, actor: Actor) -> bool:
     async with in_transaction():
         await Session.filter(id=family).update(**clock.stored({"revoked_at": clock.now()}))
         await record(actor=actor, action="logout", object_type="Session", object_id=family)
+        await notifications.announce_ended("session", family)
     return True
 
 

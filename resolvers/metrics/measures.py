@@ -7,9 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from tortoise import connections
-
-from models import ROLLUP_COUNTERS
+from models import ROLLUP_COUNTERS, replica
 from resolvers import clock
 from resolvers.deadlines import start_of_local_day
 from resolvers.metrics.rollups import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
@@ -94,7 +92,7 @@ def _mark(postgres: bool, i: int) -> str:
 
 async def by_unit(path: str, period: Period) -> dict[int, Measures]:
     """Measures per unit under `path` for the period: one query per source, grouped."""
-    conn = connections.get("default")
+    conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     pg = conn.capabilities.dialect == "postgres"
     m = [_mark(pg, i) for i in range(1, 5)]
     units: dict[int, Measures] = {}
@@ -139,7 +137,7 @@ FROM feedback WHERE unit_path LIKE {0} GROUP BY unit_id"""
 
 async def by_month(path: str, period: Period) -> dict[str, Measures]:
     """Rollup measures per calendar month ("2026-03") of the period."""
-    conn = connections.get("default")
+    conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     pg = conn.capabilities.dialect == "postgres"
     month = "to_char(day, 'YYYY-MM')" if pg else "strftime('%Y-%m', day)"
     m = [_mark(pg, i) for i in range(1, 4)]
@@ -167,7 +165,7 @@ def _next_month(day: date) -> date:
 async def by_procedure(path: str, period: Period) -> dict[int, Measures]:
     """Measures per procedure: whole months from the monthly rollup, the days at the edges
     of the period from the dossiers themselves (a few weeks at most)."""
-    conn = connections.get("default")
+    conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     pg = conn.capabilities.dialect == "postgres"
     m = [_mark(pg, i) for i in range(1, 4)]
     result: dict[int, Measures] = {}

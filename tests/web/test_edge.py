@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from audit import bursts
 from models import AuditEntry
@@ -14,6 +14,7 @@ from policies import SYSTEM
 from policies.ratelimit import Limits
 from resolvers.identity import issue_partner_token
 from schema.limits import QueryLimits
+from tests.asgiws import Socket
 
 SAMPLES = {"{format:str}": "csv"}  # a concrete value for each path parameter
 CATALOGUE = "{ procedures(first: 1) { edges { node { code } } } }"
@@ -25,9 +26,13 @@ async def world(province_with_clerk):
 
 
 def routes(client) -> list[tuple[str, str]]:
-    """(method, concrete path) of every route the app has, whatever is added later."""
+    """(method, concrete path) of every route the app has, whatever is added later; a
+    WebSocket route is ("WEBSOCKET", path), its upgrade admitted by the same edge."""
     found = []
     for route in client._transport.app.routes:
+        if isinstance(route, WebSocketRoute):
+            found.append(("WEBSOCKET", route.path))
+            continue
         assert isinstance(route, Route), f"{route!r} is not a plain route behind the edge"
         path = route.path
         for name, value in SAMPLES.items():
@@ -38,6 +43,9 @@ def routes(client) -> list[tuple[str, str]]:
 
 
 async def send(client, method: str, path: str, **headers: str):
+    if method == "WEBSOCKET":  # the upgrade's answer: 101 when accepted, else the refusal
+        async with Socket(client._transport.app, path, headers) as socket:
+            return socket.handshake
     if method == "POST":
         return await client.post(path, json={"query": CATALOGUE}, headers=headers)
     params = {"query": CATALOGUE} if path == "/graphql" else {}  # a query, not the GraphiQL page

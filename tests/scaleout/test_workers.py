@@ -1,0 +1,52 @@
+"""`serve --workers 2`: every scrape of /metrics, whichever worker answers it, adds up the
+requests of both workers (prometheus-client's multi-process mode)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.servers import Server, environment
+
+# Several processes writing at once need PostgreSQL (SQLite serves one process).
+pytestmark = pytest.mark.postgres_only
+QUERY = "query Workers { procedures(first: 1) { edges { node { code } } } }"
+
+
+def requests_of(text: str) -> float:
+    total = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "motcua_requests_total" and sample.labels.get("operation") == "Workers":
+                total += sample.value
+    return total
+
+
+async def test_metrics_add_up_the_workers(postgres_url, tmp_path):
+    env = environment(postgres_url)  # migrated by the suite
+    server = Server(env, tmp_path / "server.log", workers=2).start()
+    try:
+        await server.ready()
+        sent = 0
+        for _ in range(30):  # until both workers have answered some
+            async def one() -> None:
+                async with httpx.AsyncClient(base_url=server.url) as client:  # a new connection each
+                    assert (await client.post("/graphql", json={"query": QUERY})).status_code == 200
+
+            await asyncio.gather(*(one() for _ in range(8)))
+            sent += 8
+            pids = {line["pid"] for line in server.lines()
+                    if line.get("operation") == "Workers"}
+            if len(pids) == 2:
+                break
+            await asyncio.sleep(0.2)
+        if len(pids) != 2:  # the kernel hands connections to whichever worker accepts first
+            pytest.skip("one worker accepted every connection on this loaded machine")
+        for _ in range(4):  # each scrape may be answered by either worker
+            async with httpx.AsyncClient(base_url=server.url) as client:
+                assert requests_of((await client.get("/metrics")).text) == sent
+    finally:
+        server.stop()
