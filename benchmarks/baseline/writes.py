@@ -4,16 +4,21 @@ channels are not part of the bench and are refused)."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections import Counter
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from benchmarks.baseline import trail
 from benchmarks.baseline.auth import Caller, Policy, covers
 from benchmarks.baseline.metrics import COUNTERS, LOCAL_TZ
 from benchmarks.baseline.reads import timeliness
-from resolvers.calendar import WorkingCalendar, default_calendar
+from resolvers.calendar import WorkingCalendar, calendar_for
+from resolvers.dossiers.snapshot import AUDITED
+from resolvers.dossiers.timing import start
+from resolvers.timelimits import terms
 
 STATUSES = ("NEW", "RECEIVED", "NOT_ACCEPTED", "IN_PROCESSING", "SUPPLEMENT_REQUESTED",
             "PAYMENT_REQUESTED", "WITHDRAWN", "STOPPED", "FINISHED", "RETURNED")
@@ -21,14 +26,6 @@ END_STATES = {"NOT_ACCEPTED", "WITHDRAWN", "STOPPED", "FINISHED", "RETURNED"}
 # The actions of the bench's path, from the status each starts at.
 PATH = {("RECEIVED", "START_PROCESSING"): "IN_PROCESSING", ("IN_PROCESSING", "FINISH"): "FINISHED",
         ("FINISHED", "RETURN_RESULT"): "RETURNED"}
-AUDITED = (
-    "status", "national_status_code", "received_at", "legal_due_at", "due_at", "finished_at",
-    "returned_at", "ended_at", "timeliness", "supplement_count", "paused_at",
-    "extension_reason", "extended_at", "paid_online", "paid_at", "version", "processing_days",
-    "result_electronic", "components_digitized", "certified_copies_electronic",
-    "reused_digitized_data", "synced_to_portal_at",
-    "applicant_name", "applicant_id_number", "applicant_phone", "applicant_address",
-)
 UNIT = 'SELECT * FROM administrative_units WHERE "code" = $1 LIMIT $2'
 PROCEDURE = 'SELECT * FROM procedures WHERE "code" = $1 LIMIT $2'
 PROCEDURE_BY_ID = 'SELECT * FROM procedures WHERE "id" = $1 LIMIT $2'
@@ -40,7 +37,8 @@ COUNTER = ("INSERT INTO dossier_code_counters (agency_id, day, last_sequence) VA
 INSERTED = ("code", "procedure_id", "unit_id", "agency_id", "unit_path", "channel", "status",
             "national_status_code", "applicant_name", "applicant_kind", "applicant_id_number",
             "applicant_phone", "applicant_address", "search_text", "submitted_at", "received_at",
-            "legal_due_at", "due_at", "finished_at", "returned_at", "ended_at", "timeliness",
+            "time_amount", "time_unit", "clock_started_at", "legal_due_at", "due_at", "finished_at",
+            "returned_at", "ended_at", "timeliness",
             "supplement_count", "paused_at", "extension_reason", "extended_at", "fee", "paid_online",
             "paid_at", "components_digitized", "result_electronic", "certified_copies_electronic",
             "reused_digitized_data", "synced_to_portal_at", "processing_days", "idempotency_key",
@@ -62,13 +60,9 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(LOCAL_TZ).date()
 
 
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=LOCAL_TZ)
-
-
 async def calendar(conn) -> WorkingCalendar:  # noqa: ANN001
-    overrides = {r["day"]: r["is_working_day"] for r in await conn.fetch(OVERRIDES)}
-    return WorkingCalendar(overrides) if overrides else default_calendar()
+    rows = await conn.fetch(OVERRIDES)
+    return calendar_for(frozenset((r["day"], bool(r["is_working_day"])) for r in rows))
 
 
 def snapshot(d: dict[str, Any], *, masked: bool = False) -> dict[str, Any]:
@@ -156,8 +150,13 @@ async def receive(conn, policy: Policy, caller: Caller, key: bytes, given: dict)
     if procedure is None or procedure["level"] != unit["level"] or agency is None:
         raise NotImplementedError("the baseline receives the bench's valid dossiers only")
     now = datetime.now(UTC)
-    due = end_of_day((await calendar(conn)).add_working_days(
-        local_date(now), procedure["processing_days"])).astimezone(UTC)  # as the ORM stores it
+    # The channel's limit and the clock's start, by the same pure functions motcua uses.
+    fields = dict(procedure)
+    if isinstance(fields.get("channel_terms"), str):
+        fields["channel_terms"] = json.loads(fields["channel_terms"])
+    limit_terms = terms(SimpleNamespace(**fields), "IN_PERSON")
+    clock = {k: v.astimezone(UTC) for k, v in  # as the ORM stores them
+             start(now, limit_terms.limit, await calendar(conn)).items()}
     name = unicodedata.normalize("NFC", applicant["name"]).strip()
     async with conn.transaction():
         sequence = await conn.fetchval(COUNTER, agency["id"], local_date(now))
@@ -168,9 +167,10 @@ async def receive(conn, policy: Policy, caller: Caller, key: bytes, given: dict)
             applicant_name=name, applicant_kind=applicant.get("kind", "CITIZEN"),
             applicant_id_number=applicant.get("idNumber"), applicant_phone=applicant.get("phone"),
             applicant_address=applicant.get("address"), search_text=fold(f"{code} {name}"),
-            submitted_at=now, received_at=now, legal_due_at=due, due_at=due, finished_at=None,
+            submitted_at=now, received_at=now, time_amount=limit_terms.limit.amount,
+            time_unit=limit_terms.limit.unit.value, **clock, finished_at=None,
             returned_at=None, ended_at=None, timeliness=None, supplement_count=0, paused_at=None,
-            extension_reason=None, extended_at=None, fee=procedure["fee"], paid_online=False,
+            extension_reason=None, extended_at=None, fee=limit_terms.fee, paid_online=False,
             paid_at=None, components_digitized=False, result_electronic=False,
             certified_copies_electronic=False, reused_digitized_data=False,
             synced_to_portal_at=None, processing_days=None, idempotency_key=None,
