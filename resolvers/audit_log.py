@@ -91,7 +91,8 @@ async def list_actions(*, actor: Actor) -> list[str]:
     a filter on `action` can match (`dossier:FINISH`, `auth:login`, `http:429`, …)."""
     authorize(actor, "audit", "read")
     query = _visible(jurisdiction(actor, "audit", "read"))
-    return sorted(await query.distinct().values_list("action", flat=True))
+    actions = await query.distinct().values_list("action", flat=True)
+    return sorted(str(action) for action in actions)
 
 
 async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[AuditEntry]:
