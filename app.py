@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
         Route("/console/{file:path}", assets.console(), methods=["GET"]),
     ]
     if not settings.production:  # GraphiQL's page script and vendored, pinned assets
-        routes.append(Route("/graphiql/{file:path}", assets.graphiql(), methods=["GET"]))
+        routes.append(Route("/graphiql/{asset:path}", assets.graphiql(), methods=["GET"]))
     headers = SECURITY_HEADERS | (PRODUCTION_HEADERS if settings.production else {})
     middleware = []
     if settings.trusted_proxies:

@@ -32,17 +32,18 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class Assets:
-    """GET/HEAD `/<prefix>/{file:path}` from one directory; the empty path is index.html."""
+    """GET/HEAD `/<prefix>/{<param>:path}` from one directory; the empty path is index.html."""
 
-    def __init__(self, directory: Path, *, csp: str = PAGE_CSP,
+    def __init__(self, directory: Path, *, param: str = "file", csp: str = PAGE_CSP,
                  cache: dict[str, str] | None = None) -> None:
         self.files = StaticFiles(directory=directory, html=True)
+        self.param = param
         self.csp = csp
         # Cache-Control by the first folder of the path; REVALIDATE for the rest.
         self.cache = cache or {}
 
     async def serve(self, request: Request) -> Response:
-        asked = request.path_params.get("file", "")
+        asked = request.path_params.get(self.param, "")
         path = os.path.normpath(os.path.join(*asked.split("/"))) if asked else "."
         response = await self.files.get_response(path, request.scope)
         response.headers["Content-Security-Policy"] = self.csp
@@ -59,4 +60,4 @@ def console() -> Callable[[Request], Awaitable[Response]]:
 
 def graphiql() -> Callable[[Request], Awaitable[Response]]:
     """GraphiQL's page script and its vendored, pinned assets (development only)."""
-    return Assets(HERE / "graphiql", cache={"vendor": IMMUTABLE}).serve
+    return Assets(HERE / "graphiql", param="asset", cache={"vendor": IMMUTABLE}).serve

@@ -184,3 +184,23 @@ async def test_inspector_opens_a_dossier_history(scene, serve, page):
     assert any("dossier:FINISH" in row and "Bị từ chối" in row for row in history)
     assert len(history) == await AuditEntry.filter(object_type="Dossier", object_id=scene["code"]).count()
     assert page.problems == []
+
+
+async def test_inspector_session_is_renewed_then_ended(scene, serve, page):
+    base = serve(production=True)
+    await sign_in(page, base)
+    # the access token is about to expire (15 minutes are up): the console renews it first
+    await page.evaluate("""() => {
+        const state = JSON.parse(sessionStorage.getItem("motcua.session"));
+        state.expiresAt = new Date(Date.now() + 5000).toISOString();
+        sessionStorage.setItem("motcua.session", JSON.stringify(state));
+    }""")
+    await page.reload()
+    await page.wait_for_selector("table.entries")
+    renewed = await AuditEntry.filter(action="token:refresh", actor_username="minh").count()
+    assert renewed == 1
+    await page.click("#signout")
+    await page.wait_for_selector("#signin")
+    assert await page.evaluate("sessionStorage.getItem('motcua.session')") is None
+    assert await AuditEntry.exists(action="logout", actor_username="minh")
+    assert page.problems == []
