@@ -16,7 +16,8 @@ from resolvers.identity import create_user, grant_role, issue_partner_token
 from schema.limits import QueryLimits
 from tests.world import build_world
 
-SAMPLES = {"{format:str}": "csv", "{file:path}": "index.html", "{asset:path}": "page.js"}  # a concrete value for each path parameter
+# a concrete value for each path parameter
+SAMPLES = {"{format:str}": "csv", "{file:path}": "index.html", "{asset:path}": "page.js"}
 CATALOGUE = "{ procedures(first: 1) { edges { node { code } } } }"
 
 
