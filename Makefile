@@ -3,15 +3,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint fuzz schema clean bench
+.PHONY: install browser graphiql-assets run test lint fuzz schema clean bench
 
-install: $(STAMP)
+install: $(STAMP) browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
+
+# Debian's Chromium for the browser tests (tests/browser/), installed when missing, as root
+# with apt-get; elsewhere those tests are skipped, saying why. (Test tools' own browser
+# downloads do not work on these machines; Playwright drives the system's Chromium.)
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq && apt-get install -y -qq chromium; }; \
+	else echo "no /usr/bin/chromium and no root apt-get: the browser tests will be skipped"; fi
+
+# Refresh GraphiQL's vendored assets from the versions pinned in web/graphiql/package.json
+# (needs npm and the registry; the result is committed, so installs need neither).
+graphiql-assets:
+	web/graphiql/vendor.sh
 
 run: install
 	$(BIN)/python app.py migrate

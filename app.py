@@ -29,7 +29,7 @@ from policies.ratelimit import LoginBackoff, limiter_from_url
 from resolvers import deadlines, notifications, scaleout
 from resolvers.metrics import scorecard
 from schema import build_schema
-from web import downloads, health, metrics
+from web import assets, downloads, health, metrics
 from web.edge import Edge, ForwardedFor, TrustedProxies, error_body
 from web.gate import Gate
 from web.graphql import GraphQLEndpoint
@@ -46,7 +46,7 @@ SECURITY_HEADERS = {
 }
 PRODUCTION_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
-    # No page is served in production (GraphiQL is off), so nothing may load or frame.
+    # The default for every response; the console's pages set their own (web/assets.py).
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "Cache-Control": "no-store",
 }
@@ -135,7 +135,11 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
         Route("/readyz", health.ready, methods=["GET"]),
         Route("/health", health.ready, methods=["GET"]),
         Route("/metrics", metrics.endpoint(metrics.Scrapers(ops.metrics_allow)), methods=["GET"]),
+        # The inspector console (web/console/), served in production too.
+        Route("/console/{file:path}", assets.console(), methods=["GET"]),
     ]
+    if not settings.production:  # GraphiQL's page script and vendored, pinned assets
+        routes.append(Route("/graphiql/{asset:path}", assets.graphiql(), methods=["GET"]))
     headers = SECURITY_HEADERS | (PRODUCTION_HEADERS if settings.production else {})
     middleware = []
     if settings.trusted_proxies:

@@ -86,6 +86,15 @@ async def list_entries(
     return await keyset(query, kind=CURSOR, key="id", descending=True, first=first, after=after)
 
 
+async def list_actions(*, actor: Actor) -> list[str]:
+    """The distinct actions recorded in the caller's part of the trail, sorted: the values
+    a filter on `action` can match (`dossier:FINISH`, `auth:login`, `http:429`, …)."""
+    authorize(actor, "audit", "read")
+    query = _visible(jurisdiction(actor, "audit", "read"))
+    actions = await query.distinct().values_list("action", flat=True)
+    return sorted(str(action) for action in actions)
+
+
 async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[AuditEntry]:
     """Every audit entry about one dossier, oldest first (needs audit:read at its unit)."""
     authorize(actor, "audit", "read", unit_path)

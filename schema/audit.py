@@ -94,6 +94,11 @@ class AuditQuery:
             first=first, after=after)
         return AuditConnection.of(page, AuditEntry.from_row)
 
+    @strawberry.field(description="The actions recorded in your part of the trail, sorted: "
+                                  "the values `auditLog(filter: {action})` can match.")
+    async def audit_actions(self, info: Info) -> list[str]:
+        return await audit_log.list_actions(actor=info.context.actor)
+
     @strawberry.field(description="Check the hash chain; names the first bad entry.")
     async def verify_audit_trail(self, info: Info) -> AuditVerification:
         result = await audit_log.verify_trail(actor=info.context.actor)

@@ -7,7 +7,8 @@ persisted-operations token may call only the routes that check its documents, JS
 bodies (415) within the size limit (413), then the route. Whatever the route raises is
 answered here as JSON: a `Refusal` with its status, a DomainError with the status of its
 code, an unreachable or timed-out database with 503 and `Retry-After`, anything else with
-500 and the request id only. Security headers go on every response.
+500 and the request id only. Security headers go on every response (a header the route
+set itself, such as a page's Content-Security-Policy, is kept instead of the default).
 
 A WebSocket upgrade is admitted by the same rules before it is accepted (request id, a
 token in its headers if any, one rate-limit hit, the persisted-operations rule); a refusal
@@ -130,7 +131,10 @@ class Edge:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *self.headers,
+                own = message.get("headers", [])
+                # A route's own header wins (a page's CSP, a file's Cache-Control).
+                named = {name.lower() for name, _ in own}
+                message["headers"] = [*own, *(h for h in self.headers if h[0] not in named),
                                       (b"x-request-id", request_id.encode())]
             await send(message)
 

@@ -15,12 +15,14 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from strawberry.asgi import GraphQL
 
 from policies import Actor, ActorKind
 from schema.context import Context
 from web.edge import Refusal
 from web.gate import Gate
+from web.ide import GraphiQLPage
 
 
 def _documents(body: bytes) -> list[dict] | None:
@@ -60,6 +62,11 @@ class GraphQLEndpoint(GraphQL):
     def __init__(self, *args: Any, gate: Gate, retry_after: int = 5, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gate, self.retry_after = gate, retry_after
+        self.ide = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from this server's own files, with sign-in and the examples (web/ide.py)."""
+        return HTMLResponse(self.ide.html, headers=self.ide.headers)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         state = scope.setdefault("state", {})

@@ -16,7 +16,8 @@ from resolvers.identity import issue_partner_token
 from schema.limits import QueryLimits
 from tests.asgiws import Socket
 
-SAMPLES = {"{format:str}": "csv"}  # a concrete value for each path parameter
+# a concrete value for each path parameter
+SAMPLES = {"{format:str}": "csv", "{file:path}": "index.html", "{asset:path}": "page.js"}
 CATALOGUE = "{ procedures(first: 1) { edges { node { code } } } }"
 
 
