@@ -91,8 +91,10 @@ async def partner_actor(token: str, *, request_id: str | None, client_address: s
     token_id, _, secret = token.removeprefix(PREFIX).partition(".")
     row = await PartnerToken.get_or_none(id=token_id[:16]).select_related("unit")
     now = clock.now()
+    # A unit row removed behind the ORM's back leaves the token without a jurisdiction.
     if (row is None or not hmac.compare_digest(row.secret_hash, _digest(secret))
-            or row.revoked_at is not None or row.expires_at <= now):
+            or row.revoked_at is not None or row.expires_at <= now
+            or getattr(row, "unit", None) is None):
         raise Unauthenticated("invalid, expired or revoked partner token")
     if row.last_used_at is None or now - row.last_used_at > LAST_USE_GRANULARITY:
         await PartnerToken.filter(id=row.id).update(**clock.stored({"last_used_at": now}))

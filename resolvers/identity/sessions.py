@@ -83,8 +83,8 @@ async def refresh(*, actor: Actor, ring: tokens.KeyRing, token: str) -> TokenPai
     claims = tokens.verify(ring, token, token_type="refresh", now=clock.now())
     refused = {"action": "token:refresh", "object_type": "Session",
                "object_id": (claims.family or "")[:64]}
-    session = await Session.get_or_none(id=claims.family or "").select_related("user")
-    if session is None or session.revoked_at is not None or not session.user.is_active:
+    session = await _live_session(claims.family)
+    if session is None:
         raise Unauthenticated("session ended; log in again", audit=refused)
     async with in_transaction():
         pair = await _pair(ring, session.user, session, replaces=claims.token_id)
@@ -121,14 +121,22 @@ async def user_actor(
 ) -> Actor:
     """The Actor behind an access token, or Unauthenticated (expired, revoked, forged…)."""
     claims = tokens.verify(ring, token, token_type="access", now=clock.now())
-    session = await Session.get_or_none(id=claims.family or "").select_related("user")
-    if session is None or session.revoked_at is not None:
-        raise Unauthenticated("token revoked")
-    if session.user.username != claims.subject or not session.user.is_active:
+    session = await _live_session(claims.family)
+    if session is None or session.user.username != claims.subject:
         raise Unauthenticated("token revoked")
     return Actor(kind=ActorKind.USER, username=claims.subject, grants=grants_of(claims.subject),
                  request_id=request_id, client_address=client_address,
                  extra={"session": session.id})
+
+
+async def _live_session(family: str | None) -> Session | None:
+    """The session of a token family if it still stands: not revoked, and its user still there
+    and active (a user row deleted behind the ORM's back leaves the session without one)."""
+    session = await Session.get_or_none(id=family or "").select_related("user")
+    if session is None or session.revoked_at is not None:
+        return None
+    user = getattr(session, "user", None)
+    return session if user is not None and user.is_active else None
 
 
 def _as(user: User, actor: Actor) -> Actor:
