@@ -1,7 +1,11 @@
 """The command line: `python app.py <command>` (see `--help`).
 
-Commands that change access (partner tokens) run the same audited use cases as the API, as
-the console operator `system`; demo data refuses to load in production.
+Commands that change access (users, role grants, partner tokens) run the same audited use
+cases as the API, as the console operator `system`; demo data refuses to load in production.
+The console is how a deployment gets its first system administrator:
+
+    app.py users create admin --display-name "Quản trị hệ thống"   # asks for the password
+    app.py roles grant admin ADMIN /                              # ADMIN at the root
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import sys
 from collections.abc import AsyncIterator
 
@@ -90,6 +95,37 @@ async def partner_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    """The new user's password: one line on stdin (--password-stdin) or typed twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("error: the passwords differ")
+    return first
+
+
+async def access_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`users create` and `roles grant|revoke` as the console operator (audited as `system`)."""
+    chain.configure(settings.audit_key)
+    password = _password(args) if args.command == "users" else ""
+    async with orm(settings.db):
+        await store.load()
+        try:
+            if args.command == "users":
+                await identity.create_user(actor=SYSTEM, username=args.username, password=password,
+                                           display_name=args.display_name or args.username)
+                print(f"created user {args.username}")
+            else:
+                change = identity.grant_role if args.roles_command == "grant" else identity.revoke_role
+                await change(actor=SYSTEM, username=args.username, role=args.role, unit_code=args.unit)
+                print(f"{args.roles_command}: {args.role} at {args.unit} for {args.username}")
+        except DomainError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -114,6 +150,20 @@ def parser() -> argparse.ArgumentParser:
     issue_cmd.add_argument("--days", type=int, default=90)
     revoke_cmd = partners.add_parser("revoke", help="revoke a token by its id")
     revoke_cmd.add_argument("token_id")
+    users = commands.add_parser("users", help="official accounts").add_subparsers(
+        dest="users_command", required=True)
+    create_cmd = users.add_parser("create", help="create an account (the password is asked for)")
+    create_cmd.add_argument("username")
+    create_cmd.add_argument("--display-name", default="")
+    create_cmd.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of stdin")
+    roles = commands.add_parser("roles", help="role grants").add_subparsers(
+        dest="roles_command", required=True)
+    for verb in ("grant", "revoke"):
+        role_cmd = roles.add_parser(verb, help=f"{verb} a role at a unit and every unit below it")
+        role_cmd.add_argument("username")
+        role_cmd.add_argument("role", help="e.g. ADMIN, CLERK, INSPECTOR")
+        role_cmd.add_argument("unit", help="unit code, or / for the root (system-level)")
     audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True)
     audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
@@ -143,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(verify_audit(settings))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings, args))
+    elif args.command in ("users", "roles"):
+        return asyncio.run(access_command(settings, args))
     elif args.command == "serve":
         serve(args)
     return 0

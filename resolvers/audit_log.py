@@ -18,7 +18,7 @@ from models import AuditEntry
 from models.audit import AuditOutcome
 from models.errors import BadInput
 from models.scope import Scope, scoped
-from policies import Actor, authorize, jurisdiction
+from policies import ROOT, Actor, authorize, jurisdiction
 from resolvers import clock, lookups, validation
 from resolvers.pagination import Page, keyset
 
@@ -39,12 +39,13 @@ class AuditFilter:
 
 
 def _visible(scope: Scope) -> QuerySet[AuditEntry]:
-    """Entries under the caller's units; entries tied to no unit only for province-level
-    auditors (a deployment serves one province, so they are its system-wide events)."""
+    """Entries under the caller's units. Entries tied to no unit (anonymous reads, failed
+    logins of unknown names) belong to the whole system: only auditors granted at the root
+    see them, as they see the root's own entries (policy edits, system-level grants)."""
     if scope.prefixes is None:
         return AuditEntry.all()
     clauses = [Q(unit_path__startswith=prefix) for prefix in scope.prefixes]
-    if any(p.count("/") == 2 for p in scope.prefixes):  # "/49/": a province grant
+    if scope.covers(ROOT):
         clauses.append(Q(unit_path__isnull=True))
     if not clauses:
         return AuditEntry.filter(id__lt=0)
@@ -89,7 +90,10 @@ async def list_entries(
 async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[AuditEntry]:
     """Every audit entry about one dossier, oldest first (needs audit:read at its unit)."""
     authorize(actor, "audit", "read", unit_path)
-    return await AuditEntry.filter(object_type="Dossier", object_id=code).order_by("id")
+    # Within the caller's view of the trail too: an entry naming this code may have been
+    # written elsewhere (someone of another province trying the code).
+    visible = _visible(jurisdiction(actor, "audit", "read"))
+    return await visible.filter(object_type="Dossier", object_id=code).order_by("id")
 
 
 async def verify_trail(*, actor: Actor) -> chain.Verification:
