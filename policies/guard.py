@@ -23,6 +23,8 @@ PARTNER_SCOPES: dict[tuple[str, str], str] = {
     ("metrics", "read"): "metrics:read",
     ("dossier", "sync"): "dossier:sync",
 }
+# The other way round: what each scope lets a token do, so an issuer can be checked to hold it.
+SCOPE_ACTIONS: dict[str, tuple[str, str]] = {scope: pair for pair, scope in PARTNER_SCOPES.items()}
 
 
 # The most ANONYMOUS can ever be given: the public pages. A rule giving it anything else is
