@@ -25,6 +25,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from audit import bursts, chain
 from config import Settings, tortoise_config
 from policies import store
+from policies.proofs import ProofBackoff
 from policies.ratelimit import LoginBackoff, limiter_from_url
 from resolvers.metrics import scorecard
 from schema import build_schema
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
         scorecard.configure(list(settings.scorecard_bands))
     limiter = limiter_from_url(settings.redis_url)
     gate = Gate(keys=settings.keys, limits=settings.limits, rates=settings.rates, limiter=limiter,
-                backoff=LoginBackoff(limiter))
+                backoff=LoginBackoff(limiter), proofs=ProofBackoff(limiter))
     retry_after = settings.db.retry_after
     graphql = GraphQLEndpoint(build_schema(settings.limits, production=settings.production),
                               graphql_ide=None if settings.production else "graphiql", gate=gate,

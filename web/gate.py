@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policies import Actor, ActorKind, store
+from policies.proofs import ProofBackoff
 from policies.ratelimit import Limits, LoginBackoff, RateLimiter
 from policies.tokens import KeyRing
 from resolvers import identity
@@ -49,6 +50,7 @@ class Gate:
     rates: Limits
     limiter: RateLimiter
     backoff: LoginBackoff
+    proofs: ProofBackoff
 
     async def charge(self, actor: Actor, hits: int = 1) -> None:
         """Count `hits` requests (a batch counts each operation); RateLimited when over."""

@@ -104,4 +104,5 @@ class GraphQLEndpoint(GraphQL):
         actor = state.get("actor") or Actor(kind=ActorKind.ANONYMOUS,
                                             request_id=state.get("request_id"))
         return Context(actor=actor, keys=self.gate.keys, request=request, response=response,
-                       login_backoff=self.gate.backoff, retry_after=self.retry_after)
+                       login_backoff=self.gate.backoff, proofs=self.gate.proofs,
+                       retry_after=self.retry_after)
