@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from models.errors import BadInput
 from models.scope import Scope, scoped
 from policies import ROOT, Actor, authorize, jurisdiction
 from resolvers import clock, lookups, validation
+from resolvers.cells import neutral
 from resolvers.pagination import Page, keyset
 
 CURSOR = "audit"
@@ -106,8 +108,18 @@ COLUMNS = ("id", "seq", "at", "actor_kind", "actor_username", "actor_roles", "ac
            "request_id", "client_address", "changes", "occurrences")
 
 
+def _cell(entry: AuditEntry, column: str) -> object:
+    value = getattr(entry, column)
+    if column == "changes":
+        return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    if column == "at":
+        return value.isoformat()
+    return value.value if column == "outcome" else value
+
+
 async def export_csv(*, actor: Actor, flt: AuditFilter) -> AsyncIterator[str]:
-    """A filtered range as CSV, oldest first; the export itself is audited first."""
+    """A filtered range as CSV, oldest first; the export itself is audited first. Cells that a
+    spreadsheet could read as formulas are written as text (resolvers.cells)."""
     authorize(actor, "audit", "export")
     query = await _filtered(actor, flt)
     await record(actor=actor, action="audit:export", object_type="AuditLog",
@@ -123,8 +135,7 @@ async def export_csv(*, actor: Actor, flt: AuditFilter) -> AsyncIterator[str]:
             if not page:
                 break
             for entry in page:
-                writer.writerow([getattr(entry, c) if c != "outcome" else entry.outcome.value
-                                 for c in COLUMNS])
+                writer.writerow([neutral(_cell(entry, column)) for column in COLUMNS])
             last_id, sent = page[-1].id, sent + len(page)
             yield buffer.getvalue()
             buffer.seek(0)
