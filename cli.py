@@ -61,17 +61,43 @@ async def seed(database: Database | str, *, demo: bool, dossiers: int) -> None:
             print(await load_demo_users())
 
 
-async def verify_audit(settings: Settings) -> int:
-    """`audit verify`: 0 when the chain is intact, 1 naming the first bad entry."""
+async def verify_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """`audit verify`: 0 when the chain is intact (and holds every expected checkpoint), 1
+    naming the first bad entry, 2 for a malformed checkpoint. With `--anchors FILE`, the
+    checkpoints in FILE (one per line) are expected and the new one is appended to it: run
+    from cron with FILE on another machine or write-once storage, it anchors the trail
+    outside the database."""
     chain.configure(settings.audit_key)
+    try:
+        lines = [*args.expect, *_anchor_lines(args.anchors)]
+        expected = tuple(chain.Checkpoint.parse(line) for line in lines)
+    except (ValueError, OSError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     async with orm(settings.db):
-        result = await chain.verify()
-    if result.ok:
-        print(f"audit trail intact: {result.checked} entries checked")
-        return 0
-    print(f"audit trail broken after {result.checked} good entries: {result.problem} "
-          f"(first bad entry id: {result.first_bad_id})", file=sys.stderr)
-    return 1
+        result = await chain.verify(expected=expected)
+    if not result.ok:
+        print(f"audit trail broken after {result.checked} good entries: {result.problem} "
+              f"(first bad entry id: {result.first_bad_id})", file=sys.stderr)
+        return 1
+    print(f"audit trail intact: {result.checked} entries checked"
+          + (f", {len(expected)} checkpoints found" if expected else ""))
+    if result.checkpoint:
+        print(f"checkpoint: {result.checkpoint}")
+        if args.anchors:
+            with open(args.anchors, "a", encoding="utf-8") as anchors:
+                anchors.write(f"{result.checkpoint}\n")
+    return 0
+
+
+def _anchor_lines(path: str | None) -> list[str]:
+    if not path:
+        return []
+    try:
+        with open(path, encoding="utf-8") as anchors:
+            return [line.split("#")[0].strip() for line in anchors if line.split("#")[0].strip()]
+    except FileNotFoundError:
+        return []  # the first run starts the file
 
 
 async def partner_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -166,7 +192,12 @@ def parser() -> argparse.ArgumentParser:
         role_cmd.add_argument("unit", help="unit code, or / for the root (system-level)")
     audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True)
-    audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
+    verify_cmd = audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the "
+                                      "first bad entry; prints a checkpoint to keep")
+    verify_cmd.add_argument("--expect", action="append", default=[], metavar="SEQ:HASH",
+                            help="a checkpoint from an earlier run that must still be in the chain")
+    verify_cmd.add_argument("--anchors", metavar="FILE",
+                            help="expect every checkpoint in FILE, then append the new one")
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -179,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     args = commands.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "migrate":
+        chain.configure(settings.audit_key)  # migrate seals the chain head with the key
         asyncio.run(migrate(settings.db))
     elif args.command == "seed":
         if args.dossiers < 0:
@@ -190,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         chain.configure(settings.audit_key)
         asyncio.run(seed(settings.db, demo=args.demo, dossiers=args.dossiers))
     elif args.command == "audit":
-        return asyncio.run(verify_audit(settings))
+        return asyncio.run(verify_audit(settings, args))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings, args))
     elif args.command in ("users", "roles"):

@@ -98,9 +98,17 @@ async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[Au
     return await visible.filter(object_type="Dossier", object_id=code).order_by("id")
 
 
-async def verify_trail(*, actor: Actor) -> chain.Verification:
+async def verify_trail(*, actor: Actor, expected: str | None = None) -> chain.Verification:
+    """Check the whole chain; `expected` is a checkpoint kept from an earlier verification
+    (`<seq>:<hash>`) that must still be in it (so the tail cannot be cut off unseen)."""
     authorize(actor, "audit", "read")
-    return await chain.verify()
+    checkpoints: tuple[chain.Checkpoint, ...] = ()
+    if expected is not None:
+        try:
+            checkpoints = (chain.Checkpoint.parse(expected),)
+        except ValueError as problem:
+            raise BadInput(str(problem), field="expected") from None
+    return await chain.verify(expected=checkpoints)
 
 
 COLUMNS = ("id", "seq", "at", "actor_kind", "actor_username", "actor_roles", "action",
