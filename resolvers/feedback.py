@@ -66,9 +66,12 @@ async def present(actor: Actor, rows: list[Feedback]) -> list[FeedbackView]:
 def parse_id(value: str | int) -> int:
     """A feedback id from the API (a GraphQL ID is a string)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise BadInput("feedbackId is not a valid id", field="feedbackId") from None
+        number = 0
+    if not 0 < number < 2 ** 63:  # beyond a BIGINT the database itself would fail
+        raise BadInput("feedbackId is not a valid id", field="feedbackId")
+    return number
 
 
 def _facts(row: Feedback) -> dict[str, Any]:
