@@ -25,6 +25,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from audit import bursts, chain
 from config import Settings, replica_connection, tortoise_config
 from policies import store
+from policies.proofs import ProofBackoff
 from policies.ratelimit import LoginBackoff, limiter_from_url
 from resolvers import deadlines, notifications, scaleout
 from resolvers.metrics import scorecard
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
                             per_user=ops.subscriptions_per_user)
     limiter = limiter_from_url(settings.redis_url)
     gate = Gate(keys=settings.keys, limits=settings.limits, rates=settings.rates, limiter=limiter,
-                backoff=LoginBackoff(limiter), scrape_token=ops.metrics_token)
+                backoff=LoginBackoff(limiter), proofs=ProofBackoff(limiter),
+                scrape_token=ops.metrics_token)
     retry_after = settings.db.retry_after
     schema = build_schema(settings.limits, production=settings.production)
     graphql = GraphQLEndpoint(schema, graphql_ide=None if settings.production else "graphiql", gate=gate,

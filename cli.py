@@ -1,7 +1,11 @@
 """The command line: `python app.py <command>` (see `--help`).
 
-Commands that change access (partner tokens) or the working calendar run the same audited use
-cases as the API, as the console operator `system`; demo data refuses to load in production.
+Commands that change access (users, role grants, partner tokens) or the working calendar
+run the same audited use cases as the API, as the console operator `system`; demo data
+refuses to load in production. The console is how a deployment gets its first system administrator:
+
+    app.py users create admin --display-name "Quản trị hệ thống"   # asks for the password
+    app.py roles grant admin ADMIN /                              # ADMIN at the root
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import os
 import sys
 import tempfile
@@ -60,17 +65,43 @@ async def seed(database: Database | str, *, demo: bool, dossiers: int) -> None:
             print(await load_demo_users())
 
 
-async def verify_audit(settings: Settings) -> int:
-    """`audit verify`: 0 when the chain is intact, 1 naming the first bad entry."""
+async def verify_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """`audit verify`: 0 when the chain is intact (and holds every expected checkpoint), 1
+    naming the first bad entry, 2 for a malformed checkpoint. With `--anchors FILE`, the
+    checkpoints in FILE (one per line) are expected and the new one is appended to it: run
+    from cron with FILE on another machine or write-once storage, it anchors the trail
+    outside the database."""
     chain.configure(settings.audit_key)
+    try:
+        lines = [*args.expect, *_anchor_lines(args.anchors)]
+        expected = tuple(chain.Checkpoint.parse(line) for line in lines)
+    except (ValueError, OSError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     async with orm(settings.db):
-        result = await chain.verify()
-    if result.ok:
-        print(f"audit trail intact: {result.checked} entries checked")
-        return 0
-    print(f"audit trail broken after {result.checked} good entries: {result.problem} "
-          f"(first bad entry id: {result.first_bad_id})", file=sys.stderr)
-    return 1
+        result = await chain.verify(expected=expected)
+    if not result.ok:
+        print(f"audit trail broken after {result.checked} good entries: {result.problem} "
+              f"(first bad entry id: {result.first_bad_id})", file=sys.stderr)
+        return 1
+    print(f"audit trail intact: {result.checked} entries checked"
+          + (f", {len(expected)} checkpoints found" if expected else ""))
+    if result.checkpoint:
+        print(f"checkpoint: {result.checkpoint}")
+        if args.anchors:
+            with open(args.anchors, "a", encoding="utf-8") as anchors:
+                anchors.write(f"{result.checkpoint}\n")
+    return 0
+
+
+def _anchor_lines(path: str | None) -> list[str]:
+    if not path:
+        return []
+    try:
+        with open(path, encoding="utf-8") as anchors:
+            return [line.split("#")[0].strip() for line in anchors if line.split("#")[0].strip()]
+    except FileNotFoundError:
+        return []  # the first run starts the file
 
 
 async def partner_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -114,6 +145,37 @@ async def calendar_command(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 await calendar_admin.clear_calendar_day(actor=SYSTEM, day=args.date)
                 print(f"{args.date.isoformat()} follows the holiday package again")
+        except DomainError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new user's password: one line on stdin (--password-stdin) or typed twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("error: the passwords differ")
+    return first
+
+
+async def access_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`users create` and `roles grant|revoke` as the console operator (audited as `system`)."""
+    chain.configure(settings.audit_key)
+    password = _password(args) if args.command == "users" else ""
+    async with orm(settings.db):
+        await store.load()
+        try:
+            if args.command == "users":
+                await identity.create_user(actor=SYSTEM, username=args.username, password=password,
+                                           display_name=args.display_name or args.username)
+                print(f"created user {args.username}")
+            else:
+                change = identity.grant_role if args.roles_command == "grant" else identity.revoke_role
+                await change(actor=SYSTEM, username=args.username, role=args.role, unit_code=args.unit)
+                print(f"{args.roles_command}: {args.role} at {args.unit} for {args.username}")
         except DomainError as error:
             print(f"error: {error.message}", file=sys.stderr)
             return 2
@@ -172,9 +234,28 @@ def parser() -> argparse.ArgumentParser:
     issue_cmd.add_argument("--days", type=int, default=90)
     revoke_cmd = partners.add_parser("revoke", help="revoke a token by its id")
     revoke_cmd.add_argument("token_id")
+    users = commands.add_parser("users", help="official accounts").add_subparsers(
+        dest="users_command", required=True)
+    create_cmd = users.add_parser("create", help="create an account (the password is asked for)")
+    create_cmd.add_argument("username")
+    create_cmd.add_argument("--display-name", default="")
+    create_cmd.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of stdin")
+    roles = commands.add_parser("roles", help="role grants").add_subparsers(
+        dest="roles_command", required=True)
+    for verb in ("grant", "revoke"):
+        role_cmd = roles.add_parser(verb, help=f"{verb} a role at a unit and every unit below it")
+        role_cmd.add_argument("username")
+        role_cmd.add_argument("role", help="e.g. ADMIN, CLERK, INSPECTOR")
+        role_cmd.add_argument("unit", help="unit code, or / for the root (system-level)")
     audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True)
-    audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
+    verify_cmd = audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the "
+                                      "first bad entry; prints a checkpoint to keep")
+    verify_cmd.add_argument("--expect", action="append", default=[], metavar="SEQ:HASH",
+                            help="a checkpoint from an earlier run that must still be in the chain")
+    verify_cmd.add_argument("--anchors", metavar="FILE",
+                            help="expect every checkpoint in FILE, then append the new one")
     calendar = commands.add_parser("calendar", help="the working calendar's overrides").add_subparsers(
         dest="calendar_command", required=True)
     list_cmd = calendar.add_parser("list", help="the days set over the holiday package")
@@ -202,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     deadlines.configure(settings.clock)
     if args.command == "migrate":
+        chain.configure(settings.audit_key)  # migrate seals the chain head with the key
         asyncio.run(migrate(settings.db))
     elif args.command == "seed":
         if args.dossiers < 0:
@@ -213,11 +295,13 @@ def main(argv: list[str] | None = None) -> int:
         chain.configure(settings.audit_key)
         asyncio.run(seed(settings.db, demo=args.demo, dossiers=args.dossiers))
     elif args.command == "audit":
-        return asyncio.run(verify_audit(settings))
+        return asyncio.run(verify_audit(settings, args))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings, args))
     elif args.command == "calendar":
         return asyncio.run(calendar_command(settings, args))
+    elif args.command in ("users", "roles"):
+        return asyncio.run(access_command(settings, args))
     elif args.command == "serve":
         serve(args, settings)
     return 0

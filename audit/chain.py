@@ -5,6 +5,14 @@ key is configuration, not data: someone who can rewrite the table still cannot f
 chain that verifies. A writer locks the chain head only at the end of its transaction
 (the audit entry is its last statement), so concurrent requests wait for each other only
 for the commit, not for their whole duration.
+
+The end of the chain is protected twice. The head row carries an HMAC of (last seq, last
+hash), so removing the last entries and pointing the head at the new last one is seen
+without a key. Only an old copy of the head row (a backup) could be put back; against that,
+verification takes checkpoints kept outside the database: each verification gives one
+(`<seq>:<hash>` of the last entry), and a later verification given it fails unless that
+entry is still in the chain, unchanged (`app.py audit verify --expect/--anchors`,
+`verifyAuditTrail(expected:)`).
 """
 
 from __future__ import annotations
@@ -57,9 +65,19 @@ def digest(fields: dict[str, Any]) -> str:
     return hmac.new(_Key.value, payload.encode(), hashlib.sha256).hexdigest()
 
 
+def head_mac(seq: int, last_hash: str) -> str:
+    """The head row's seal: only the key's holder can point the head at an entry."""
+    return hmac.new(_Key.value, f"head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
 async def ensure_head() -> None:
-    """Create the chain head row once (migrate and test setup call this)."""
-    await AuditChainHead.get_or_create(id=1, defaults={"last_seq": 0, "last_hash": ""})
+    """Create the chain head row once (migrate and test setup call this), sealed. A head from
+    before the seal existed is sealed here once (`app.py migrate` after the upgrade), and so is
+    the head of an empty chain (nothing to protect; tests reset it with their own key)."""
+    head, _ = await AuditChainHead.get_or_create(id=1, defaults={
+        "last_seq": 0, "last_hash": "", "head_mac": head_mac(0, "")})
+    if not head.head_mac or head.last_seq == 0:
+        await AuditChainHead.filter(id=1).update(head_mac=head_mac(head.last_seq, head.last_hash))
 
 
 COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences")
@@ -68,7 +86,8 @@ POSTGRES_SEAL = (
     f"WITH entry AS (INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES "
     f"({', '.join(f'${i}::jsonb' if c == 'changes' else f'${i}' for i, c in enumerate(COLUMNS, 1))}) "
     "RETURNING id) "
-    "UPDATE audit_chain_head SET last_seq = $1, last_hash = $3 WHERE id = 1 "
+    f"UPDATE audit_chain_head SET last_seq = $1, last_hash = $3, head_mac = ${len(COLUMNS) + 1} "
+    "WHERE id = 1 "
     "RETURNING (SELECT id FROM entry) AS id"
 )
 LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
@@ -96,7 +115,8 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
         fields = {**fields, "seq": head.last_seq + 1, "prev_hash": head.last_hash}
         fields["hash"] = digest(fields)
         await AuditEntry.create(**fields)
-        await AuditChainHead.filter(id=1).update(last_seq=fields["seq"], last_hash=fields["hash"])
+        await AuditChainHead.filter(id=1).update(last_seq=fields["seq"], last_hash=fields["hash"],
+                                                 head_mac=head_mac(fields["seq"], fields["hash"]))
         return
     # Raw SQL on the hot path: the audit entry is on every request (see benchmarks/).
     locked = (await conn.execute_query_dict(LOCK_HEAD))[0]
@@ -104,7 +124,7 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     fields["hash"] = digest(fields)
     fields.setdefault("occurrences", 1)
     values = [_stored(name, fields.get(name)) for name in COLUMNS]
-    await conn.execute_query_dict(POSTGRES_SEAL, values)
+    await conn.execute_query_dict(POSTGRES_SEAL, [*values, head_mac(fields["seq"], fields["hash"])])
 
 
 def _stored(name: str, value: Any) -> Any:
@@ -114,34 +134,107 @@ def _stored(name: str, value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """An entry as a verification saw it, for an inspector to keep: `<seq>:<hash>`."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """`123:<64 hex digits>`, or ValueError."""
+        seq, _, digest_ = text.strip().partition(":")
+        if not (seq.isdigit() and 0 < len(seq) <= 18 and len(digest_) == 64
+                and all(c in "0123456789abcdef" for c in digest_)):
+            raise ValueError("a checkpoint looks like 1234:<64 hexadecimal digits>")
+        return cls(int(seq), digest_)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+@dataclass(frozen=True)
 class Verification:
     ok: bool
     checked: int
     first_bad_id: int | None
     problem: str | None = None
+    checkpoint: Checkpoint | None = None  # the last entry checked, when the chain is intact
 
 
-async def verify(batch: int = 2000) -> Verification:
-    """Walk the chain in order; name the first entry that was altered, removed or inserted."""
-    head = await AuditChainHead.get_or_none(id=1)
-    expected_seq, previous, checked, last_id = 1, "", 0, 0
+@dataclass
+class _Walk:
+    """How far verification got: the last good entry and its hash."""
+
+    seq: int = 0
+    hash: str = ""
+    last_id: int = 0
+    bad: Verification | None = None
+
+
+async def _walk(state: _Walk, expected: dict[int, str], batch: int) -> int:
+    """Check the entries after `state.last_id`; returns how many were read (stops at the
+    first bad one, in `state.bad`)."""
+    read = 0
     while True:
-        rows = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch)
+        rows = await AuditEntry.filter(id__gt=state.last_id).order_by("id").limit(batch)
         if not rows:
-            break
+            return read
         for row in rows:
-            last_id = row.id
+            read += 1
+            state.last_id = row.id
             fields = {name: getattr(row, name) for name in (*CHAINED, "occurrences")}
-            if row.seq is None or row.seq != expected_seq:
-                problem = "an entry is missing before it" if (row.seq or 0) > expected_seq else (
+            if row.seq is None or row.seq != state.seq + 1:
+                problem = "an entry is missing before it" if (row.seq or 0) > state.seq + 1 else (
                     "it is outside the chain or out of order")
-                return Verification(False, checked, row.id, f"entry {row.id}: {problem}")
-            if row.prev_hash != previous or row.hash != digest(fields):
-                return Verification(False, checked, row.id, f"entry {row.id} was altered")
-            previous, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
-    # Entries sealed after the head was read were walked and checked like the rest: only a
-    # head past the last entry found means entries were cut from the end.
-    if head is not None and head.last_seq > expected_seq - 1:
-        return Verification(False, checked, None,
-                            f"the last {head.last_seq - expected_seq + 1} entries were removed")
-    return Verification(True, checked, None)
+                state.bad = Verification(False, state.seq, row.id, f"entry {row.id}: {problem}")
+                return read
+            if row.prev_hash != state.hash or row.hash != digest(fields):
+                state.bad = Verification(False, state.seq, row.id, f"entry {row.id} was altered")
+                return read
+            if row.seq in expected and expected[row.seq] != row.hash:
+                state.bad = Verification(False, state.seq, row.id,
+                                         f"entry {row.id} is not the one checkpoint {row.seq} saw")
+                return read
+            state.seq, state.hash = row.seq, row.hash
+
+
+async def verify(*, expected: tuple[Checkpoint, ...] = (), batch: int = 2000,
+                 max_rounds: int = 50) -> Verification:
+    """Walk the chain in order; name the first entry that was altered, removed or inserted,
+    and check that it ends where the sealed head says and contains every `expected`
+    checkpoint. Entries appended while it runs are walked too: the head is read after each
+    walk, until the two agree."""
+    state, wanted = _Walk(), {c.seq: c.hash for c in expected}
+    stalled = 0
+    for _ in range(max_rounds):
+        read = await _walk(state, wanted, batch)
+        if state.bad is not None:
+            return state.bad
+        head = await AuditChainHead.get_or_none(id=1)
+        last_seq, last_hash, mac = (head.last_seq, head.last_hash, head.head_mac) if head else (0, "", "")
+        if not hmac.compare_digest(mac, head_mac(last_seq, last_hash)):
+            return Verification(False, state.seq, None, "the chain head was altered (its seal "
+                                "does not match): entries after it may have been removed")
+        if last_seq == state.seq:
+            break
+        if last_seq < state.seq:  # an older head put back: what followed it was removed, then?
+            return Verification(False, state.seq, None,
+                                f"the chain head points at entry seq {last_seq}, before the last "
+                                f"entry (seq {state.seq}): an old head was restored")
+        # The head is ahead: entries are being appended (walk them), or the last were removed.
+        stalled = stalled + 1 if read == 0 else 0
+        if stalled >= 2:
+            return Verification(False, state.seq, None,
+                                f"the last {last_seq - state.seq} entries were removed")
+    else:
+        return Verification(False, state.seq, None, "the trail kept growing while it was "
+                            "verified; verify again")
+    if last_hash != state.hash:
+        return Verification(False, state.seq, None, "the chain head does not match the last entry")
+    missing = sorted(seq for seq in wanted if seq > state.seq)
+    if missing:
+        return Verification(False, state.seq, None, f"the chain ends at seq {state.seq}, before "
+                            f"checkpoint {missing[0]}: entries were removed")
+    return Verification(True, state.seq, None,
+                        checkpoint=Checkpoint(state.seq, state.hash) if state.seq else None)

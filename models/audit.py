@@ -58,11 +58,14 @@ class AuditEntry(Model):
 
 
 class AuditChainHead(Model):
-    """The last sealed entry: locked briefly by each writer, at the end of its transaction."""
+    """The last sealed entry: locked briefly by each writer, at the end of its transaction.
+    `head_mac` is an HMAC over (last_seq, last_hash) with the audit key, so that someone who
+    removes the last entries cannot point the head at the new last one (audit/chain.py)."""
 
     id = fields.IntField(primary_key=True)
     last_seq = fields.BigIntField(default=0)
     last_hash = fields.CharField(max_length=64, default="")
+    head_mac = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "audit_chain_head"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from policies.actor import ANONYMOUS, SYSTEM, Actor, ActorKind, Grant
-from policies.guard import allows, authorize, grants_of, jurisdiction
+from policies.actor import ANONYMOUS, ROOT, SYSTEM, Actor, ActorKind, Grant
+from policies.guard import PUBLIC_ACTIONS, allows, authorize, grants_of, jurisdiction
 
 __all__ = [
-    "ANONYMOUS", "SYSTEM", "Actor", "ActorKind", "Grant", "allows", "authorize", "grants_of",
-    "jurisdiction",
+    "ANONYMOUS", "PUBLIC_ACTIONS", "ROOT", "SYSTEM", "Actor", "ActorKind", "Grant", "allows",
+    "authorize", "grants_of", "jurisdiction",
 ]

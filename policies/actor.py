@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# The root of the unit tree: a grant here holds everywhere, and over what belongs to no unit.
+ROOT = "/"
+
 
 class ActorKind(StrEnum):
     ANONYMOUS = "ANONYMOUS"

@@ -1,10 +1,16 @@
-"""The one place where a caller's permission is decided."""
+"""The one place where a caller's permission is decided.
+
+Units form one tree under the root `/`. A grant at a unit holds for its subtree; a grant at
+the root holds everywhere and is the only kind that reaches what belongs to no unit: the
+policy itself, and audit entries tied to no unit. So a province's ADMIN (`/49/`) runs its
+province and nothing else, and the system administrator is an ADMIN granted at `/`.
+"""
 
 from __future__ import annotations
 
 from models.errors import Forbidden
 from models.scope import Scope
-from policies.actor import Actor, ActorKind, Grant
+from policies.actor import ROOT, Actor, ActorKind, Grant
 from policies.store import enforcer
 
 # What a partner token's scope lets it do, as (object, action) → scope string.
@@ -17,18 +23,31 @@ PARTNER_SCOPES: dict[tuple[str, str], str] = {
     ("metrics", "read"): "metrics:read",
     ("dossier", "sync"): "dossier:sync",
 }
+# The other way round: what each scope lets a token do, so an issuer can be checked to hold it.
+SCOPE_ACTIONS: dict[str, tuple[str, str]] = {scope: pair for pair, scope in PARTNER_SCOPES.items()}
+
+
+# The most ANONYMOUS can ever be given: the public pages. A rule giving it anything else is
+# refused when written (resolvers.identity.change_policy) and ignored if found in the table:
+# personal data, dossier lists and the trail are never public, whoever edits the policy.
+PUBLIC_ACTIONS = frozenset({
+    ("procedure", "read"), ("unit", "read"), ("dossier", "track"), ("feedback", "submit"),
+    ("feedback", "rate"), ("calendar", "read"),
+})
 
 
 def _public(obj: str, act: str) -> bool:
-    return bool(enforcer().enforce("ANONYMOUS", "/", obj, act))
+    return (obj, act) in PUBLIC_ACTIONS and bool(enforcer().enforce("ANONYMOUS", ROOT, obj, act))
 
 
 def grants_of(username: str) -> tuple[Grant, ...]:
-    """A user's role grants, from the enforcer's `g` rules (`/49/502/*` → unit 502)."""
+    """A user's role grants, from the enforcer's `g` rules (`/49/502/*` → unit 502; `/*` → the
+    root, written `/`)."""
     grants = []
     for _, role, domain in enforcer().get_filtered_named_grouping_policy("g", 0, username):
         path = domain.removesuffix("*")
-        grants.append(Grant(role=role, unit_code=path.rstrip("/").rsplit("/", 1)[-1], unit_path=path))
+        code = path.rstrip("/").rsplit("/", 1)[-1] or ROOT
+        grants.append(Grant(role=role, unit_code=code, unit_path=path))
     return tuple(sorted(grants, key=lambda g: (g.unit_path, g.role)))
 
 

@@ -238,27 +238,34 @@ def _digest(*parts: str) -> str:
 
 
 class LoginBackoff:
-    """After `free_attempts` failed logins for a (username, address) pair — and separately for a username from
-    any address, with a higher threshold to blunt distributed guessing — each further attempt must wait an
-    exponentially growing delay (base 1 s, doubling, capped at 15 min); a success clears the pair.
+    """Failed logins are counted three ways, each with its own threshold of free attempts:
+    per (username, address) pair (5), per username from anywhere (20: distributed guessing),
+    and per address whatever the username (10: password spraying, one password tried on many
+    names). Past a threshold each further failure starts an exponentially growing wait (base
+    1 s, doubling, capped at 15 min) during which that name or address may not try at all;
+    a success clears only its pair.
 
-    Failure counts are forgotten `forget_seconds` after the last failure; the wait itself is a counter's
-    time to live, so the store's clock (Redis's, in Redis) is the only clock. An unknown address (None) is
-    one shared address: stricter, never looser.
+    Counts are forgotten `forget_seconds` after the last failure (the address count sooner,
+    `address_forget_seconds`: offices share one address behind NAT, and their typos should
+    not pile up all day); the wait itself is a counter's time to live, so the store's clock
+    (Redis's, in Redis) is the only clock. An unknown address (None) is one shared address:
+    stricter, never looser.
     """
 
     def __init__(self, store: CounterStore, *, free_attempts: int = 5, user_free_attempts: int = 20,
-                 cap_seconds: float = 900, base_seconds: float = 1.0, forget_seconds: float = 86_400) -> None:
+                 address_free_attempts: int = 10, cap_seconds: float = 900, base_seconds: float = 1.0,
+                 forget_seconds: float = 86_400, address_forget_seconds: float = 900) -> None:
         self._store = store
-        self._free = {"pair": free_attempts, "user": user_free_attempts}
+        self._free = {"pair": free_attempts, "user": user_free_attempts, "addr": address_free_attempts}
+        self._forget = {"pair": forget_seconds, "user": forget_seconds, "addr": address_forget_seconds}
         self._cap = cap_seconds
         self._base = base_seconds
-        self._forget = forget_seconds
 
     @staticmethod
     def _scopes(username: str, address: str | None) -> dict[str, str]:
         user = username.strip().lower()[:MAX_USERNAME]
-        return {"pair": "login:pair:" + _digest(user, address or "?"), "user": "login:user:" + _digest(user)}
+        return {"pair": "login:pair:" + _digest(user, address or "?"), "user": "login:user:" + _digest(user),
+                "addr": "login:addr:" + _digest(address or "?")}
 
     async def check(self, username: str, address: str | None) -> float:
         """Seconds to wait before the next attempt; 0 means it may try now."""
@@ -268,13 +275,14 @@ class LoginBackoff:
     async def failed(self, username: str, address: str | None) -> None:
         """Count a failed login and start the wait it earns."""
         for scope, key in self._scopes(username, address).items():
-            over = await self._store.incr_with_ttl(key + ":n", self._forget) - self._free[scope]
+            over = await self._store.incr_with_ttl(key + ":n", self._forget[scope]) - self._free[scope]
             if over >= 0:
                 # min() on the exponent first: 2 ** (huge) would overflow a float.
                 delay = min(self._cap, self._base * 2 ** min(over, 64))
                 await self._store.incr_with_ttl(key + ":wait", delay)
 
     async def succeeded(self, username: str, address: str | None) -> None:
-        """Clear the pair's failures; the username-wide count decays on its own."""
+        """Clear the pair's failures; the username-wide and address-wide counts decay on their own
+        (a sprayer who knows one password must not be able to reset the address's count)."""
         key = self._scopes(username, address)["pair"]
         await self._store.delete(key + ":n", key + ":wait")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,8 +19,9 @@ from models import AuditEntry
 from models.audit import AuditOutcome
 from models.errors import BadInput
 from models.scope import Scope, scoped
-from policies import Actor, authorize, jurisdiction
+from policies import ROOT, Actor, authorize, jurisdiction
 from resolvers import clock, lookups, validation
+from resolvers.cells import neutral
 from resolvers.pagination import Page, keyset
 
 CURSOR = "audit"
@@ -39,12 +41,13 @@ class AuditFilter:
 
 
 def _visible(scope: Scope) -> QuerySet[AuditEntry]:
-    """Entries under the caller's units; entries tied to no unit only for province-level
-    auditors (a deployment serves one province, so they are its system-wide events)."""
+    """Entries under the caller's units. Entries tied to no unit (anonymous reads, failed
+    logins of unknown names) belong to the whole system: only auditors granted at the root
+    see them, as they see the root's own entries (policy edits, system-level grants)."""
     if scope.prefixes is None:
         return AuditEntry.all()
     clauses = [Q(unit_path__startswith=prefix) for prefix in scope.prefixes]
-    if any(p.count("/") == 2 for p in scope.prefixes):  # "/49/": a province grant
+    if scope.covers(ROOT):
         clauses.append(Q(unit_path__isnull=True))
     if not clauses:
         return AuditEntry.filter(id__lt=0)
@@ -98,12 +101,23 @@ async def list_actions(*, actor: Actor) -> list[str]:
 async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[AuditEntry]:
     """Every audit entry about one dossier, oldest first (needs audit:read at its unit)."""
     authorize(actor, "audit", "read", unit_path)
-    return await AuditEntry.filter(object_type="Dossier", object_id=code).order_by("id")
+    # Within the caller's view of the trail too: an entry naming this code may have been
+    # written elsewhere (someone of another province trying the code).
+    visible = _visible(jurisdiction(actor, "audit", "read"))
+    return await visible.filter(object_type="Dossier", object_id=code).order_by("id")
 
 
-async def verify_trail(*, actor: Actor) -> chain.Verification:
+async def verify_trail(*, actor: Actor, expected: str | None = None) -> chain.Verification:
+    """Check the whole chain; `expected` is a checkpoint kept from an earlier verification
+    (`<seq>:<hash>`) that must still be in it (so the tail cannot be cut off unseen)."""
     authorize(actor, "audit", "read")
-    return await chain.verify()
+    checkpoints: tuple[chain.Checkpoint, ...] = ()
+    if expected is not None:
+        try:
+            checkpoints = (chain.Checkpoint.parse(expected),)
+        except ValueError as problem:
+            raise BadInput(str(problem), field="expected") from None
+    return await chain.verify(expected=checkpoints)
 
 
 COLUMNS = ("id", "seq", "at", "actor_kind", "actor_username", "actor_roles", "action",
@@ -111,8 +125,18 @@ COLUMNS = ("id", "seq", "at", "actor_kind", "actor_username", "actor_roles", "ac
            "request_id", "client_address", "changes", "occurrences")
 
 
+def _cell(entry: AuditEntry, column: str) -> object:
+    value = getattr(entry, column)
+    if column == "changes":
+        return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    if column == "at":
+        return value.isoformat()
+    return value.value if column == "outcome" else value
+
+
 async def export_csv(*, actor: Actor, flt: AuditFilter) -> AsyncIterator[str]:
-    """A filtered range as CSV, oldest first; the export itself is audited first."""
+    """A filtered range as CSV, oldest first; the export itself is audited first. Cells that a
+    spreadsheet could read as formulas are written as text (resolvers.cells)."""
     authorize(actor, "audit", "export")
     query = await _filtered(actor, flt)
     await record(actor=actor, action="audit:export", object_type="AuditLog",
@@ -128,8 +152,7 @@ async def export_csv(*, actor: Actor, flt: AuditFilter) -> AsyncIterator[str]:
             if not page:
                 break
             for entry in page:
-                writer.writerow([getattr(entry, c) if c != "outcome" else entry.outcome.value
-                                 for c in COLUMNS])
+                writer.writerow([neutral(_cell(entry, column)) for column in COLUMNS])
             last_id, sent = page[-1].id, sent + len(page)
             yield buffer.getvalue()
             buffer.seek(0)

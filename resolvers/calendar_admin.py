@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from audit import record
 from models import CalendarOverride
 from models.errors import BadInput, Conflict, NotFound
-from policies import Actor, authorize
+from policies import ROOT, Actor, authorize
 from resolvers import clock, validation
 
 # Years the holidays package and the counting can be trusted for; beyond is a typing mistake.
@@ -69,7 +69,7 @@ def _values(row: CalendarOverride | None) -> dict[str, object]:
 async def set_calendar_day(*, actor: Actor, day: date, working: bool, reason: str,
                            source: str | None = None) -> CalendarDay:
     """Make `day` a working day or a day off, whatever the package says; audited."""
-    authorize(actor, "calendar", "set")
+    authorize(actor, "calendar", "set", ROOT)  # one national calendar: set at the root only
     _check(day)
     reason_text = validation.text(reason, field="reason", max_length=255) or ""
     source_text = validation.text(source, field="source", max_length=255, required=False) or ""
@@ -102,7 +102,7 @@ async def _write(actor: Actor, day: date, values: dict[str, Any]) -> CalendarOve
 
 async def clear_calendar_day(*, actor: Actor, day: date) -> bool:
     """Give `day` back to the package's calendar; audited. NOT_FOUND when nothing was set."""
-    authorize(actor, "calendar", "clear")
+    authorize(actor, "calendar", "clear", ROOT)
     _check(day)
     async with in_transaction():
         row = await CalendarOverride.filter(day=day).select_for_update().first()

@@ -1,5 +1,11 @@
 """Citizens' feedback ("phản ánh, kiến nghị"): complaints handled within 15 working days,
-and ratings of how a dossier was handled. Both feed the satisfaction group of the scorecard."""
+and ratings of how a dossier was handled. Both feed the satisfaction group of the scorecard.
+
+The public mutations that need a proof (the applicant's ID number to rate a dossier, the
+complaint's secret to judge its answer) give one answer to every failure, so that a guess
+learns nothing but "no", and count each failure against the object (policies.proofs): an ID
+number cannot be found by trying them on one dossier.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +21,10 @@ from audit import diff, record
 from models import Dossier, Feedback, FeedbackKind
 from models import Feedback as FeedbackRow
 from models.dossiers import DossierStatus
-from models.errors import BadInput, Conflict, NotFound
+from models.errors import BadInput, NotFound, RateLimited
 from models.scope import scoped
-from policies import Actor, authorize, jurisdiction
+from policies import Actor, allows, authorize, jurisdiction
+from policies.proofs import ProofBackoff
 from resolvers import clock, lookups, validation
 from resolvers.deadlines import due_after, load_calendar
 from resolvers.pagination import Page, keyset
@@ -27,6 +34,12 @@ CURSOR_KIND = "feedback"
 COMPLAINT_WORKING_DAYS = 15
 MAX_CONTENT = 5000
 ENDED = (DossierStatus.FINISHED, DossierStatus.RETURNED)
+# The one answer to a failed rating, whatever failed: no such dossier, not the applicant's ID
+# number, not ended yet, rated already. Different answers would tell a right ID number from a
+# wrong one.
+RATING_REFUSED = ("no dossier with this code and applicant ID number is finished or returned "
+                  "and waiting for its rating")
+VERDICT_REFUSED = "no complaint with this id and secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +66,12 @@ async def present(actor: Actor, rows: list[Feedback]) -> list[FeedbackView]:
 def parse_id(value: str | int) -> int:
     """A feedback id from the API (a GraphQL ID is a string)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise BadInput("feedbackId is not a valid id", field="feedbackId") from None
+        number = 0
+    if not 0 < number < 2 ** 63:  # beyond a BIGINT the database itself would fail
+        raise BadInput("feedbackId is not a valid id", field="feedbackId")
+    return number
 
 
 def _facts(row: Feedback) -> dict[str, Any]:
@@ -107,31 +123,50 @@ async def submit_complaint(
     return row, secret
 
 
+async def _wait_for_proofs(proofs: ProofBackoff | None, kind: str, name: str, field: str) -> None:
+    if proofs is not None and (wait := await proofs.check(kind, name)) > 0:
+        seconds = max(1, round(wait))
+        raise RateLimited(f"too many failed attempts on this {kind}; retry in {seconds} s",
+                          field=field, retryAfter=seconds)
+
+
+async def _proof_failed(proofs: ProofBackoff | None, kind: str, name: str, message: str,
+                        field: str, audit: dict[str, Any]) -> BadInput:
+    if proofs is not None:
+        await proofs.failed(kind, name)
+    return BadInput(message, field=field, audit=audit)
+
+
 async def rate_dossier(
     *, actor: Actor, dossier_code: str, rating: int, applicant_id_number: str,
+    proofs: ProofBackoff | None = None,
 ) -> Feedback:
     """The applicant's 1–5 rating of an ended dossier, once per dossier. The applicant's ID
     number proves the rating is theirs: codes can be guessed, and a rating counts in the
-    766 scorecard."""
+    766 scorecard. Every failure is the same answer (RATING_REFUSED) and counts against the
+    code; `proofs` limits the failures per code."""
     if not 1 <= rating <= 5:
         raise BadInput("rating must be between 1 and 5", field="rating")
+    authorize(actor, "feedback", "rate")
+    await _wait_for_proofs(proofs, "dossier", dossier_code, "dossierCode")
     dossier = await lookups.dossier_by_code(dossier_code)
-    if dossier is None:
-        raise NotFound(f"dossier {dossier_code!r} not found", field="dossierCode")
-    authorize(actor, "feedback", "rate", dossier.unit_path)
-    known = dossier.applicant_id_number or ""
-    if not known or not hmac.compare_digest(known.encode(), applicant_id_number.strip().encode()):
-        raise BadInput("applicantIdNumber does not match the dossier's applicant",
-                       field="applicantIdNumber")
-    if DossierStatus(dossier.status) not in ENDED:
-        raise BadInput(f"only a finished or returned dossier can be rated; it is {dossier.status}",
-                       field="dossierCode")
+    known = (dossier.applicant_id_number or "") if dossier else ""
+    given = applicant_id_number.strip()[:64]
+    # compare_digest either way, so a missing dossier takes as long as a wrong number
+    matches = hmac.compare_digest((known or "\0").encode(), given.encode()) and bool(known)
+    hint = {"action": "feedback:rate", "object_type": "Dossier", "object_id": dossier_code[:64],
+            "unit_path": dossier.unit_path if dossier else None}
+    if (dossier is None or not matches or not allows(actor, "feedback", "rate", dossier.unit_path)
+            or DossierStatus(dossier.status) not in ENDED):
+        raise await _proof_failed(proofs, "dossier", dossier_code, RATING_REFUSED,
+                                  "applicantIdNumber", hint)
     async with in_transaction():
         # Locking the dossier row serialises two raters of the same dossier (PostgreSQL;
         # SQLite runs one write transaction at a time anyway).
         await Dossier.select_for_update().get(id=dossier.id)
         if await Feedback.exists(dossier_id=dossier.id, kind=FeedbackKind.RATING):
-            raise Conflict(f"dossier {dossier_code} has already been rated", field="dossierCode")
+            raise await _proof_failed(proofs, "dossier", dossier_code, RATING_REFUSED,
+                                      "applicantIdNumber", hint)
         row = await Feedback.create(
             kind=FeedbackKind.RATING, unit_id=dossier.unit_id, unit_path=dossier.unit_path,
             dossier_id=dossier.id, submitted_at=clock.now(), rating=rating,
@@ -140,19 +175,15 @@ async def rate_dossier(
     return row
 
 
-async def _complaint(feedback_id: int) -> Feedback:
-    row = await Feedback.get_or_none(id=feedback_id)
-    if row is None:
-        raise NotFound(f"feedback {feedback_id} not found", field="feedbackId")
-    if row.kind != FeedbackKind.COMPLAINT:
-        raise BadInput(f"feedback {feedback_id} is a rating, not a complaint", field="feedbackId")
-    return row
-
-
 async def handle_complaint(*, actor: Actor, feedback_id: int, response: str) -> Feedback:
     """An official's answer to a complaint, given once."""
     answer = validation.text(response, field="response", max_length=MAX_CONTENT) or ""
-    row = await _complaint(feedback_id)
+    row = await Feedback.get_or_none(id=feedback_id)
+    # Like a dossier, feedback outside the caller's reach reads as not found.
+    if row is None or not allows(actor, "feedback", "read", row.unit_path):
+        raise NotFound(f"feedback {feedback_id} not found", field="feedbackId")
+    if row.kind != FeedbackKind.COMPLAINT:
+        raise BadInput(f"feedback {feedback_id} is a rating, not a complaint", field="feedbackId")
     authorize(actor, "feedback", "handle", row.unit_path)
     before = _facts(row)
     async with in_transaction():
@@ -168,13 +199,22 @@ async def handle_complaint(*, actor: Actor, feedback_id: int, response: str) -> 
 
 async def record_complaint_satisfaction(
     *, actor: Actor, feedback_id: int, satisfied: bool, secret: str,
+    proofs: ProofBackoff | None = None,
 ) -> Feedback:
     """The citizen's verdict on how a complaint was handled: once, after the answer, with the
-    secret given at submission (ids are sequential; the verdict counts in the scorecard)."""
-    row = await _complaint(feedback_id)
-    authorize(actor, "feedback", "rate", row.unit_path)
-    if not row.secret_hash or not hmac.compare_digest(row.secret_hash, _digest(secret[:200])):
-        raise BadInput("secret does not match this complaint", field="secret")
+    secret given at submission (ids are sequential; the verdict counts in the scorecard).
+    Until the secret is proven every failure is one answer (VERDICT_REFUSED); after it, the
+    complainant is told what is wrong."""
+    authorize(actor, "feedback", "rate")
+    await _wait_for_proofs(proofs, "complaint", str(feedback_id), "feedbackId")
+    row = await Feedback.get_or_none(id=feedback_id)
+    proven = (row is not None and row.kind == FeedbackKind.COMPLAINT and bool(row.secret_hash)
+              and hmac.compare_digest(row.secret_hash or "", _digest(secret[:200]))
+              and allows(actor, "feedback", "rate", row.unit_path))
+    if row is None or not proven:
+        raise await _proof_failed(proofs, "complaint", str(feedback_id), VERDICT_REFUSED, "secret", {
+            "action": "feedback:satisfaction", "object_type": "Feedback",
+            "object_id": str(feedback_id), "unit_path": row.unit_path if row else None})
     if row.handled_at is None:
         raise BadInput(f"complaint {feedback_id} has not been answered yet", field="feedbackId")
     before = _facts(row)

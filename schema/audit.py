@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 from strawberry.scalars import JSON
@@ -80,6 +80,9 @@ class AuditVerification:
     checked: int
     first_bad_id: Optional[int]
     problem: Optional[str]
+    checkpoint: Optional[str] = strawberry.field(description=(
+        "When the chain is intact: `<seq>:<hash>` of its last entry. Keep it outside this "
+        "system and pass it as `expected` next time: the chain must still contain it."))
 
 
 @strawberry.type
@@ -100,7 +103,12 @@ class AuditQuery:
         return await audit_log.list_actions(actor=info.context.actor)
 
     @strawberry.field(description="Check the hash chain; names the first bad entry.")
-    async def verify_audit_trail(self, info: Info) -> AuditVerification:
-        result = await audit_log.verify_trail(actor=info.context.actor)
+    async def verify_audit_trail(
+        self, info: Info,
+        expected: Annotated[Optional[str], strawberry.argument(description=(
+            "A checkpoint from an earlier verification that must still be in the chain."))] = None,
+    ) -> AuditVerification:
+        result = await audit_log.verify_trail(actor=info.context.actor, expected=expected)
         return AuditVerification(ok=result.ok, checked=result.checked,
-                                 first_bad_id=result.first_bad_id, problem=result.problem)
+                                 first_bad_id=result.first_bad_id, problem=result.problem,
+                                 checkpoint=str(result.checkpoint) if result.checkpoint else None)

@@ -18,6 +18,7 @@ class Context:
     keys: KeyRing | None = None  # signs login tokens; set by the endpoint from the settings
     loaders: Loaders = field(default_factory=Loaders)
     login_backoff: Any = None  # policies.ratelimit.LoginBackoff; None: no back-off (tests)
+    proofs: Any = None  # policies.proofs.ProofBackoff: failed proofs per dossier; None: no limit
     request: Any = None
     response: Any = None  # strawberry's sub-response: status and headers of the HTTP answer
     retry_after: int = 5  # seconds a 503 asks the client to wait

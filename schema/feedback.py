@@ -109,7 +109,8 @@ class FeedbackMutation:
         self, info: Info, dossier_code: str, rating: int, applicant_id_number: str,
     ) -> FeedbackPayload:
         row = await use_cases.rate_dossier(actor=info.context.actor, dossier_code=dossier_code,
-                                           rating=rating, applicant_id_number=applicant_id_number)
+                                           rating=rating, applicant_id_number=applicant_id_number,
+                                           proofs=info.context.proofs)
         return FeedbackPayload(feedback=await Feedback.one(row, info))
 
     @strawberry.mutation(description="An official's answer to a complaint, once.")
@@ -126,7 +127,7 @@ class FeedbackMutation:
     ) -> FeedbackPayload:
         row = await use_cases.record_complaint_satisfaction(
             actor=info.context.actor, feedback_id=use_cases.parse_id(feedback_id),
-            satisfied=satisfied, secret=secret)
+            satisfied=satisfied, secret=secret, proofs=info.context.proofs)
         return FeedbackPayload(feedback=await Feedback.one(row, info))
 
 

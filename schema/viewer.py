@@ -24,6 +24,9 @@ class Viewer:
     kind: ActorKind
     roles: list[RoleGrant]
     unit: Optional[AdministrativeUnit]
+    system_roles: list[str] = strawberry.field(description=(
+        "Roles granted at the root (`/`): they hold in every unit, and over what belongs to "
+        "no unit, such as the policy."))
 
 
 @strawberry.type
@@ -36,4 +39,5 @@ class ViewerQuery:
         return Viewer(username=view.username, kind=view.kind,
                       roles=[RoleGrant(role=r.role, unit=AdministrativeUnit.from_row(r.unit))
                              for r in view.roles],
-                      unit=AdministrativeUnit.from_row(view.unit) if view.unit else None)
+                      unit=AdministrativeUnit.from_row(view.unit) if view.unit else None,
+                      system_roles=view.system_roles)

@@ -63,8 +63,10 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from resolvers.identity import passwords
 
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                             parallelism=1))
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    # Unknown names are checked against this one: cheap too (login tests try many names).
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("motcua-no-such-user"))
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import hmac
 from dataclasses import dataclass
 
 from policies import Actor, ActorKind, store
+from policies.proofs import ProofBackoff
 from policies.ratelimit import Limits, LoginBackoff, RateLimiter
 from policies.tokens import KeyRing
 from resolvers import identity
@@ -55,6 +56,7 @@ class Gate:
     rates: Limits
     limiter: RateLimiter
     backoff: LoginBackoff
+    proofs: ProofBackoff
     scrape_token: str | None = None
 
     async def charge(self, actor: Actor, hits: int = 1) -> None:

@@ -1,8 +1,9 @@
 """`/graphql`: strawberry's ASGI app behind the edge, with the checks only GraphQL needs.
 
 The edge has already authenticated the caller and charged one request. Here: the body must
-be one GraphQL request or a batch of at most `limits.batch` (each further operation of a
-batch is charged too), a persisted-operations token may send only its listed documents,
+be JSON (not nested beyond the parser's depth, no unpaired surrogates) holding one GraphQL
+request or a batch of at most `limits.batch` (each further operation of a batch is charged
+too), a persisted-operations token may send only its listed documents,
 and the operations of a batch run one after another (strawberry would run them
 concurrently, and two refresh-token rotations in one batch must not race).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from cross_web import HTTPException
@@ -24,12 +26,32 @@ from web.edge import Refusal
 from web.gate import Gate
 from web.ide import GraphiQLPage
 
+# A JSON escape of a UTF-16 surrogate: only then can a decoded string hold an unpaired one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _json(raw: bytes | str) -> Any:
+    """JSON from the caller, or a 400 Refusal: not UTF-8 (RFC 8259; Python's parser would
+    let encoded surrogates through), malformed, nested beyond the parser's depth
+    (RecursionError), or holding an unpaired surrogate, which is no text at all and which
+    nothing downstream (the database, the audit trail) could store."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise Refusal(400, "BAD_USER_INPUT", "the body is not a GraphQL JSON request in UTF-8") \
+            from None
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise Refusal(400, "BAD_USER_INPUT", "a string holds an unpaired surrogate "
+                          "(\\ud800-\\udfff): it is not Unicode text") from None
+    return data
+
 
 def _documents(body: bytes) -> list[dict] | None:
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    data = _json(body)
     items = data if isinstance(data, list) else [data]
     return items if items and all(isinstance(i, dict) for i in items) else None
 
@@ -82,7 +104,10 @@ class GraphQLEndpoint(GraphQL):
             await self.gate.charge(actor, len(documents) - 1)
             receive = _replay(body)
         else:  # GET carries its one document in the query string
-            documents = [{"query": Request(scope).query_params.get("query")}]
+            params = Request(scope).query_params
+            if "variables" in params:
+                _json(params["variables"])  # strawberry would parse it without these checks
+            documents = [{"query": params.get("query")}]
         if actor.allowed_operations is not None:
             for document in documents:
                 digest = hashlib.sha256(str(document.get("query") or "").encode()).hexdigest()
@@ -111,4 +136,5 @@ class GraphQLEndpoint(GraphQL):
         actor = state.get("actor") or Actor(kind=ActorKind.ANONYMOUS,
                                             request_id=state.get("request_id"))
         return Context(actor=actor, keys=self.gate.keys, request=request, response=response,
-                       login_backoff=self.gate.backoff, retry_after=self.retry_after)
+                       login_backoff=self.gate.backoff, proofs=self.gate.proofs,
+                       retry_after=self.retry_after)

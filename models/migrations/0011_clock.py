@@ -37,7 +37,7 @@ async def unload_announcements(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0009_edge_audit_counts')]
+    dependencies = [('models', '0010_security')]
 
     initial = False
 

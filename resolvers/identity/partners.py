@@ -1,4 +1,9 @@
-"""Partner agencies' tokens: opaque secrets shown once, scoped to actions and a unit subtree."""
+"""Partner agencies' tokens: opaque secrets shown once, scoped to actions and a unit subtree.
+
+A token can do no more than its issuer: each scope must be an action the issuer may do at
+the token's unit (an ADMIN who does not read personal data cannot hand `dossier:read_pii`
+to a partner). The console operator (`app.py partners issue`) may issue any scope.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,14 @@ from tortoise.transactions import in_transaction
 
 from audit import record
 from models import PartnerToken
-from models.errors import BadInput, NotFound, Unauthenticated
-from policies import Actor, ActorKind, authorize
+from models.errors import BadInput, Forbidden, NotFound, Unauthenticated
+from policies import Actor, ActorKind, allows, authorize
+from policies.guard import SCOPE_ACTIONS
 from resolvers import clock, lookups, notifications, validation
 
 PREFIX = "mcp_"
 HASH = re.compile(r"^[0-9a-f]{64}$")
-SCOPES = frozenset({"dossier:read", "dossier:read_pii", "dossier:receive", "dossier:return",
-                    "dossier:sync", "metrics:read", "payment:confirm"})
+SCOPES = frozenset(SCOPE_ACTIONS)
 MAX_DAYS = 366
 # Writing last use on every request would turn each read into a write; once a minute is enough.
 LAST_USE_GRANULARITY = timedelta(minutes=1)
@@ -55,6 +60,12 @@ async def issue_partner_token(
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
     authorize(actor, "partner_token", "issue", unit.path)
+    beyond = sorted(s for s in set(scopes) if not allows(actor, *SCOPE_ACTIONS[s], unit.path))
+    if beyond:
+        raise Forbidden(f"a token cannot do more than its issuer: you may not {', '.join(beyond)} "
+                        f"at {unit.code}", field="scopes", audit=dict(
+                            action="partner_token:issue", object_type="PartnerToken",
+                            unit_path=unit.path))
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     async with in_transaction():
         await PartnerToken.create(
@@ -92,8 +103,10 @@ async def partner_actor(token: str, *, request_id: str | None, client_address: s
     token_id, _, secret = token.removeprefix(PREFIX).partition(".")
     row = await PartnerToken.get_or_none(id=token_id[:16]).select_related("unit")
     now = clock.now()
+    # A unit row removed behind the ORM's back leaves the token without a jurisdiction.
     if (row is None or not hmac.compare_digest(row.secret_hash, _digest(secret))
-            or row.revoked_at is not None or row.expires_at <= now):
+            or row.revoked_at is not None or row.expires_at <= now
+            or getattr(row, "unit", None) is None):
         raise Unauthenticated("invalid, expired or revoked partner token")
     if row.last_used_at is None or now - row.last_used_at > LAST_USE_GRANULARITY:
         await PartnerToken.filter(id=row.id).update(**clock.stored({"last_used_at": now}))

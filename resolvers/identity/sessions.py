@@ -44,9 +44,14 @@ async def _pair(ring: tokens.KeyRing, user: User, session: Session,
     return TokenPair(access_token=access, refresh_token=refresh, expires_at=claims.expires_at)
 
 
-def _login_refused(username: str) -> dict[str, str]:
-    """What the trail records of a refused login (the layer above writes it)."""
-    return {"action": "login", "object_type": "User", "object_id": username[:64]}
+def _login_refused(username: str, user: User | None) -> dict[str, str | None]:
+    """What the trail records of a refused login (the layer above writes it): a known
+    official's failures sit in their home unit, so only auditors there (and at the root) read
+    them with the client address; a name nobody holds belongs to no unit (the root's). Only
+    the trail differs: the answer is the same whether or not the name exists."""
+    grants = grants_of(user.username) if user is not None else ()
+    return {"action": "login", "object_type": "User", "object_id": username[:64],
+            "unit_path": grants[0].unit_path if grants else None}
 
 
 async def login(
@@ -54,16 +59,18 @@ async def login(
     backoff: LoginBackoff | None = None,
 ) -> TokenPair:
     """Check the password and open a session; a failure says nothing more than that.
-    After repeated failures for a name and address, attempts must wait (exponential back-off)."""
+    After repeated failures for a name, an address or both, attempts must wait (exponential
+    back-off, policies.ratelimit.LoginBackoff)."""
+    user = await User.get_or_none(username=username[:150])
+    refused = _login_refused(username, user)
     if backoff is not None and (wait := await backoff.check(username, actor.client_address)) > 0:
         raise RateLimited(f"too many failed logins; retry in {max(1, round(wait))} s",
-                          retryAfter=max(1, round(wait)), audit=_login_refused(username))
-    user = await User.get_or_none(username=username[:150])
+                          retryAfter=max(1, round(wait)), audit=refused)
     ok = verify_password(user.password_hash if user else None, password[:1024])
     if not ok or user is None or not user.is_active:
         if backoff is not None:
             await backoff.failed(username, actor.client_address)
-        raise Unauthenticated("invalid username or password", audit=_login_refused(username))
+        raise Unauthenticated("invalid username or password", audit=refused)
     if backoff is not None:
         await backoff.succeeded(username, actor.client_address)
     async with in_transaction():
@@ -83,8 +90,8 @@ async def refresh(*, actor: Actor, ring: tokens.KeyRing, token: str) -> TokenPai
     claims = tokens.verify(ring, token, token_type="refresh", now=clock.now())
     refused = {"action": "token:refresh", "object_type": "Session",
                "object_id": (claims.family or "")[:64]}
-    session = await Session.get_or_none(id=claims.family or "").select_related("user")
-    if session is None or session.revoked_at is not None or not session.user.is_active:
+    session = await _live_session(claims.family)
+    if session is None:
         raise Unauthenticated("session ended; log in again", audit=refused)
     async with in_transaction():
         pair = await _pair(ring, session.user, session, replaces=claims.token_id)
@@ -123,14 +130,22 @@ async def user_actor(
 ) -> Actor:
     """The Actor behind an access token, or Unauthenticated (expired, revoked, forged…)."""
     claims = tokens.verify(ring, token, token_type="access", now=clock.now())
-    session = await Session.get_or_none(id=claims.family or "").select_related("user")
-    if session is None or session.revoked_at is not None:
-        raise Unauthenticated("token revoked")
-    if session.user.username != claims.subject or not session.user.is_active:
+    session = await _live_session(claims.family)
+    if session is None or session.user.username != claims.subject:
         raise Unauthenticated("token revoked")
     return Actor(kind=ActorKind.USER, username=claims.subject, grants=grants_of(claims.subject),
                  request_id=request_id, client_address=client_address,
                  extra={"session": session.id})
+
+
+async def _live_session(family: str | None) -> Session | None:
+    """The session of a token family if it still stands: not revoked, and its user still there
+    and active (a user row deleted behind the ORM's back leaves the session without one)."""
+    session = await Session.get_or_none(id=family or "").select_related("user")
+    if session is None or session.revoked_at is not None:
+        return None
+    user = getattr(session, "user", None)
+    return session if user is not None and user.is_active else None
 
 
 def _as(user: User, actor: Actor) -> Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import AdministrativeUnit
-from policies import Actor, ActorKind
+from policies import ROOT, Actor, ActorKind
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class ViewerView:
     kind: ActorKind
     roles: list[RoleView]
     unit: AdministrativeUnit | None
+    system_roles: list[str]  # roles granted at the root: everywhere
 
 
 async def viewer(*, actor: Actor) -> ViewerView | None:
@@ -32,4 +33,5 @@ async def viewer(*, actor: Actor) -> ViewerView | None:
     home = roles[0].unit if roles else None
     if actor.partner_unit_path:
         home = await AdministrativeUnit.get_or_none(path=actor.partner_unit_path)
-    return ViewerView(actor.name, actor.kind, roles, home)
+    system = sorted({g.role for g in actor.grants if g.unit_path == ROOT})
+    return ViewerView(actor.name, actor.kind, roles, home, system)

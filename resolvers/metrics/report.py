@@ -17,6 +17,7 @@ from audit import record
 from models.errors import BadInput
 from policies import Actor
 from resolvers import clock
+from resolvers.cells import neutral
 from resolvers.metrics import service
 from resolvers.metrics.measures import Measures
 from resolvers.metrics.scorecard import Scorecard
@@ -81,10 +82,16 @@ async def _section(actor: Actor, unit_code: str | None, title: str, first: date,
 
 
 def _values(code: str, label: str, m: Measures, card: Scorecard) -> list[object]:
-    return [code, label, *(c.value(m) for c in COLUMNS), card.total, BANDS.get(card.band, card.band)]
+    # Unit codes and names are data: never let a spreadsheet read one as a formula.
+    return [neutral(v) for v in (code, label, *(c.value(m) for c in COLUMNS), card.total,
+                                 BANDS.get(card.band, card.band))]
 
 
-def _preamble(report: service.MetricsReport, section: Section, at: datetime) -> list[list[str]]:
+def _preamble(report: service.MetricsReport, section: Section, at: datetime) -> list[list[object]]:
+    return [[neutral(cell) for cell in line] for line in _lines(report, section, at)]
+
+
+def _lines(report: service.MetricsReport, section: Section, at: datetime) -> list[list[str]]:
     return [
         [f"BÁO CÁO TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH — {section.title.upper()}"],
         ["Đơn vị", f"{report.unit.name} ({report.unit.code})"],

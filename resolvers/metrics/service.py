@@ -12,7 +12,7 @@ from models import AdministrativeUnit, Procedure
 from models.errors import BadInput
 from models.procedures import OnlineLevel
 from models.units import UnitLevel
-from policies import Actor, authorize, jurisdiction
+from policies import ROOT, Actor, authorize, jurisdiction
 from resolvers import lookups
 from resolvers.metrics import measures
 from resolvers.metrics.measures import Measures, Period
@@ -43,7 +43,7 @@ class MetricsReport:
 async def _target(actor: Actor, unit_code: str | None) -> AdministrativeUnit:
     if unit_code is None:
         scope = jurisdiction(actor, "metrics", "read")
-        if scope.prefixes is None or len(scope.prefixes) != 1:
+        if scope.prefixes is None or len(scope.prefixes) != 1 or scope.prefixes[0] == ROOT:
             raise BadInput("unitCode is required", field="unitCode")
         unit = await AdministrativeUnit.get_or_none(path=scope.prefixes[0])
     else:

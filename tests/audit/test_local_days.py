@@ -28,7 +28,7 @@ async def http(db, client_for, monkeypatch):
     await grant_role(actor=SYSTEM, username="minh", role="INSPECTOR", unit_code="49")
     for name, local in MOMENTS.items():
         monkeypatch.setattr(recorder, "now", lambda local=local: at(local).astimezone(UTC))
-        await recorder.record(actor=SYSTEM, action=f"probe:{name}")
+        await recorder.record(actor=SYSTEM, action=f"probe:{name}", unit_path="/49/")
     monkeypatch.setattr(recorder, "now", lambda: datetime.now(UTC))
     client = await client_for()
     token = (await client.post("/graphql", json={"query": LOGIN})).json()["data"]["login"]["accessToken"]

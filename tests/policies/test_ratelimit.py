@@ -241,7 +241,7 @@ async def test_backoff_wait_elapses(backend: Backend) -> None:
 
 
 async def test_backoff_success_clears_the_pair(backend: Backend) -> None:
-    backoff = LoginBackoff(backend.limiter)
+    backoff = LoginBackoff(backend.limiter, address_free_attempts=100)  # the pair alone
     for _ in range(7):
         await backoff.failed("alice", "10.0.0.1")
     assert await backoff.check("alice", "10.0.0.1") > 0
@@ -281,5 +281,27 @@ async def test_backoff_normalises_and_hashes_names(backend: Backend) -> None:
             keys = [key async for key in client.scan_iter(match=backend.prefix + "*")]
         finally:
             await client.aclose()
-        pattern = re.compile(re.escape(backend.prefix) + r"cnt:login:(pair|user):[0-9a-f]{32}:(n|wait)")
+        pattern = re.compile(re.escape(backend.prefix) + r"cnt:login:(pair|user|addr):[0-9a-f]{32}:(n|wait)")
         assert keys and all(pattern.fullmatch(key) for key in keys)
+
+
+async def test_backoff_counts_failures_per_address_whatever_the_name(backend: Backend) -> None:
+    # password spraying: one password tried on many names from one address
+    backoff = LoginBackoff(backend.limiter)
+    for i in range(9):
+        await backoff.failed(f"official{i}", "10.0.0.9")
+        assert await backoff.check(f"official{i + 1}", "10.0.0.9") == 0
+    await backoff.failed("official9", "10.0.0.9")  # the tenth failure from the address
+    assert await backoff.check("someone.else", "10.0.0.9") == pytest.approx(1, abs=0.05)
+    assert await backoff.check("someone.else", "10.0.0.10") == 0
+    await backoff.succeeded("official0", "10.0.0.9")  # one right password does not reset it
+    assert await backoff.check("someone.else", "10.0.0.9") > 0
+
+
+async def test_backoff_forgets_an_addresss_failures_sooner(backend: Backend) -> None:
+    backoff = LoginBackoff(backend.limiter, address_forget_seconds=0.2, base_seconds=0.05)
+    for i in range(10):
+        await backoff.failed(f"official{i}", "10.0.0.9")
+    await backend.advance(0.25)
+    await backoff.failed("official10", "10.0.0.9")  # counted afresh: the first of ten again
+    assert await backoff.check("official11", "10.0.0.9") == 0

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from models import AuditEntry, Dossier, Feedback
-from models.errors import BadInput, Conflict, DomainError, Forbidden
+from models.errors import BadInput, DomainError, Forbidden, NotFound
 from policies import ANONYMOUS, SYSTEM, allows
 from resolvers import clock, feedback
 from resolvers.dossiers import Applicant, Reception, receive_dossier, transition_dossier
@@ -127,20 +127,30 @@ async def test_submit_complaint_refuses_a_dossier_of_another_unit(world, now):
     assert await Feedback.all().count() == 1
 
 
-async def test_handle_complaint_by_anonymous_is_forbidden(world, now):
+async def test_handle_complaint_by_anonymous_is_not_found(world, now):
     row = await complaint(now, "2026-03-02 09:00")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         await feedback.handle_complaint(actor=ANONYMOUS, feedback_id=row.id, response="Đã xử lý")
     fresh = await Feedback.get(id=row.id)
     assert (fresh.handled_at, fresh.response) == (None, None)
     assert await AuditEntry.filter(action="feedback:handle").count() == 0
 
 
-async def test_handle_complaint_by_neighbour_commune_clerk_is_forbidden(world, now):
+async def test_handle_complaint_by_neighbour_commune_clerk_is_not_found(world, now):
+    # a complaint outside the caller's reach reads as missing, like a dossier
     row = await complaint(now, "2026-03-02 09:00")
     neighbour = world.actor("hoa", ("CLERK", "20341"))
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound) as error:
         await feedback.handle_complaint(actor=neighbour, feedback_id=row.id, response="Đã xử lý")
+    assert error.value.message == f"feedback {row.id} not found"
+    assert (await Feedback.get(id=row.id)).handled_at is None
+
+
+async def test_handle_complaint_by_an_inspector_who_reads_it_is_forbidden(world, now):
+    row = await complaint(now, "2026-03-02 09:00")
+    with pytest.raises(Forbidden):
+        await feedback.handle_complaint(actor=world.actor("minh", ("INSPECTOR", "49")),
+                                        feedback_id=row.id, response="Đã xử lý")
     assert (await Feedback.get(id=row.id)).handled_at is None
 
 
@@ -168,7 +178,7 @@ async def test_rate_dossier_needs_an_ended_dossier_and_a_valid_rating(world, now
     with pytest.raises(BadInput) as error:
         await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=open_dossier.code, rating=5,
                                       applicant_id_number=APPLICANT_ID)
-    assert error.value.field == "dossierCode"
+    assert (error.value.message, error.value.field) == (feedback.RATING_REFUSED, "applicantIdNumber")
     ended = await ended_dossier(now, "2026-03-02 10:00")
     with pytest.raises(BadInput) as error:
         await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=ended.code, rating=6,
@@ -177,16 +187,16 @@ async def test_rate_dossier_needs_an_ended_dossier_and_a_valid_rating(world, now
     assert await Feedback.all().count() == 0
 
 
-async def test_rate_dossier_twice_is_a_conflict(world, now):
+async def test_rate_dossier_twice_is_refused(world, now):
     dossier = await ended_dossier(now, "2026-03-02 09:00")
     dossier = await transition_dossier(actor=SYSTEM, code=dossier.code, action=A.RETURN_RESULT)
     row = await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=4,
                                       applicant_id_number=APPLICANT_ID)
     assert (row.kind, row.rating, row.unit_path) == ("RATING", 4, world.units["20335"].path)
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(BadInput) as error:  # the same answer as a wrong ID number
         await feedback.rate_dossier(actor=ANONYMOUS, dossier_code=dossier.code, rating=1,
                                       applicant_id_number=APPLICANT_ID)
-    assert error.value.field == "dossierCode"
+    assert (error.value.message, error.value.field) == (feedback.RATING_REFUSED, "applicantIdNumber")
     assert [f.rating for f in await Feedback.all()] == [4]
     assert await AuditEntry.filter(action="feedback:rate").count() == 1
 
@@ -311,7 +321,7 @@ async def test_schema_submit_handle_and_list(world, now):
                                         "unit": {"code": "20335"}}
     feedback_id = data["submitComplaint"]["feedback"]["id"]
     data, errors = await run(HANDLE, ANONYMOUS, id=feedback_id)
-    assert [type(e) for e in errors] == [Forbidden]
+    assert [type(e) for e in errors] == [NotFound]  # out of reach reads as not found
     data, errors = await run(HANDLE, world.actor("lan", ("CLERK", "20335")), id="abc")
     assert [(type(e), e.field) for e in errors] == [(BadInput, "feedbackId")]
     data, errors = await run(HANDLE, world.actor("lan", ("CLERK", "20335")), id=feedback_id)
