@@ -40,7 +40,9 @@ from graphql import (
     SelectionSetNode,
     TypeMetaFieldDef,
     VariableNode,
+    Visitor,
     get_named_type,
+    visit,
 )
 from graphql.language.parser import MAX_NESTING_DEPTH
 from strawberry.extensions import SchemaExtension
@@ -115,6 +117,11 @@ class _Walk:
             value = argument.value
             # Clamped to the page-size limit: beyond it the resolver refuses, naming `first`.
             if isinstance(value, IntValueNode):
+                # Compared as text first: a literal of thousands of digits is beyond int()'s
+                # limit (and beyond any page); validation refuses it as not a 32-bit Int.
+                digits = value.value.lstrip("-")
+                if len(digits) > 9:
+                    return 1 if value.value.startswith("-") else MAX_PAGE_SIZE
                 return min(max(int(value.value), 1), MAX_PAGE_SIZE)
             if isinstance(value, VariableNode):
                 given = self.variables.get(value.name.value)
@@ -219,6 +226,23 @@ def measure(document: DocumentNode, schema: GraphQLSchema, variables: dict[str, 
     return walk
 
 
+# No Int of the schema has more digits than this; Python's int() refuses literals beyond 4,300
+# digits (and would be slow near that), so longer ones are refused before validation parses them.
+MAX_INT_DIGITS = 20
+
+
+class _Integers(Visitor):
+    def enter_int_value(self, node: IntValueNode, *_: Any) -> None:
+        if len(node.value.lstrip("-")) > MAX_INT_DIGITS:
+            raise GraphQLError(f"Int cannot represent an integer of {len(node.value)} digits",
+                               node, extensions={"code": "BAD_USER_INPUT"})
+
+
+def refuse_oversized_integers(document: DocumentNode) -> None:
+    """BAD_USER_INPUT for an integer literal longer than any Int (one walk of the document)."""
+    visit(document, _Integers())
+
+
 def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
     """A schema extension class enforcing `limits` between parsing and validation."""
 
@@ -232,6 +256,7 @@ def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
             execution = self.execution_context
             document = execution.graphql_document
             if document is not None:
+                refuse_oversized_integers(document)
                 measure(document, execution.schema._schema, execution.variables,
                         execution.operation_name, limits)
             yield

@@ -211,3 +211,12 @@ async def test_aliases_inside_introspection_are_counted(client_for, document, me
 def test_standard_introspection_query_costs_one_schema():
     walk = measure(parse(get_introspection_query()), schema._schema, None, None)
     assert (walk.cost, walk.depth, walk.aliases) == (INTROSPECTION_COST, 1, 0)
+
+
+@pytest.mark.parametrize("digits", [5000, 20])
+async def test_huge_page_literal_is_bad_input_not_an_error(client_for, digits):
+    client = await client_for()
+    query = "{ procedures(first: %s) { edges { node { code } } } }" % ("9" * digits)
+    response = await client.post("/graphql", json={"query": query})
+    assert response.status_code == 200
+    assert codes(response) == ["BAD_USER_INPUT"]  # not a 32-bit Int: refused by validation
