@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+from audit import chain
 from benchmarks.baseline.auth import Caller
 
-CHAINED = ("seq", "prev_hash", "at", "actor_kind", "actor_username", "actor_roles", "action",
-           "object_type", "object_id", "unit_path", "outcome", "reason", "operation_name",
-           "request_id", "client_address", "changes")
-COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences")
-LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
-SEAL = (
-    f"WITH entry AS (INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES "
-    f"({', '.join(f'${i}::jsonb' if c == 'changes' else f'${i}' for i, c in enumerate(COLUMNS, 1))}) "
-    "RETURNING id) "
-    "UPDATE audit_chain_head SET last_seq = $1, last_hash = $3 WHERE id = 1 "
-    "RETURNING (SELECT id FROM entry) AS id"
-)
+LOCK_HEAD = chain.LOCK_HEAD
+# The very statement motcua seals with (entry and head, the head's own seal included).
+SEAL = chain.POSTGRES_SEAL
 MASKED = frozenset({"applicant_id_number", "applicant_phone", "applicant_address", "password", "token"})
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    return value
-
-
 def digest(key: bytes, fields: dict[str, Any]) -> str:
-    values = [_canonical(fields.get(name)) for name in CHAINED]
-    payload = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+    chain.configure(key)
+    return chain.digest(fields)
 
 
 def entry(caller: Caller, action: str, operation: str | None, *, object_type: str | None = None,
@@ -56,7 +39,8 @@ async def seal(conn, key: bytes, fields: dict[str, Any]) -> None:  # noqa: ANN00
     changes = fields["changes"]
     fields["changes"] = None if changes is None else json.dumps(changes, separators=(",", ":"),
                                                                  default=str)
-    await conn.fetchrow(SEAL, *(fields[c] for c in COLUMNS))
+    await conn.fetchrow(SEAL, *(fields[c] for c in chain.COLUMNS),
+                        chain.head_mac(fields["seq"], fields["hash"]))
 
 
 async def read(conn, key: bytes, fields: dict[str, Any]) -> None:  # noqa: ANN001

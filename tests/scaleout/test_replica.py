@@ -65,12 +65,14 @@ async def gql(client, token, query, **variables) -> dict:
     return body["data"]
 
 
-async def replayed(standby: Cluster, database: str = "motcua") -> None:
-    """Wait until the replica has replayed everything it received."""
-    for _ in range(100):
-        if standby.sql("SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()", database) == "t":
+async def replayed(standby: Cluster, primary: Cluster, database: str = "motcua") -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    target = primary.sql("SELECT pg_current_wal_lsn()", database)
+    for _ in range(600):  # up to 30 s on a loaded machine
+        if standby.sql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", database) == "t":
             return
         await asyncio.sleep(0.05)
+    raise AssertionError(f"the replica did not replay up to {target} within 30 s")
 
 
 async def test_metrics_and_audit_search_are_read_from_the_replica(primary_and_replica):
@@ -87,7 +89,7 @@ async def test_metrics_and_audit_search_are_read_from_the_replica(primary_and_re
         for name in ("lan", "hoa", "kiem"):
             answer = await client.post("/graphql", json={"query": LOGIN, "variables": {"u": name}})
             tokens[name] = answer.json()["data"]["login"]["accessToken"]
-        await replayed(standby)
+        await replayed(standby, primary)
         assert await monitor.check() is True
         today = clock.local_date(clock.now())
         period = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
@@ -109,7 +111,7 @@ async def test_metrics_and_audit_search_are_read_from_the_replica(primary_and_re
 
         # When the replica replays again, the same reads see the dossier.
         standby.sql("SELECT pg_wal_replay_resume()", "motcua")
-        await replayed(standby)
+        await replayed(standby, primary)
         assert (await gql(client, tokens["hoa"], METRICS, **period))["metrics"]["received"] == 1
         trail = (await gql(client, tokens["kiem"], AUDIT))["auditLog"]["edges"]
         assert code in {edge["node"]["objectId"] for edge in trail}
