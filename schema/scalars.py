@@ -19,12 +19,19 @@ def _parse_datetime(text: str) -> dt.datetime:
     return dateutil.parser.isoparse(text)
 
 
+def _serialize_datetime(value: dt.datetime) -> str:
+    """Every instant in Vietnam's time (+07:00), as people there read it: the end of a local
+    day is 23:59:59+07:00, not 16:59:59+00:00. The same instant either way."""
+    return value.astimezone(clock.LOCAL_TZ).isoformat()
+
+
 DATETIME = ScalarDefinition(
     name="DateTime",
-    description="An instant: an ISO 8601 date-time with its offset (without one it is read as "
-                "Vietnam's local time), or a plain date for a whole local day in filters.",
+    description="An instant, ISO 8601, answered in Vietnam's time (+07:00). In inputs a time "
+                "without an offset is read as Vietnam's time, and in filters a plain date "
+                "(2026-11-20) is that whole local day.",
     specified_by_url=None,
-    serialize=lambda value: value.isoformat(),
+    serialize=_serialize_datetime,
     parse_value=wrap_parser(_parse_datetime, "DateTime"),
     parse_literal=None,
     origin=dt.datetime,

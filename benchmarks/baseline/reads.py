@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks.baseline.auth import Caller, Policy, covers
+from benchmarks.baseline.metrics import LOCAL_TZ
 
 COLUMNS_LIKE = 'CAST("unit_path" AS VARCHAR) LIKE $1 ESCAPE \'\\\''
 PAGE = f'SELECT * FROM dossiers WHERE {COLUMNS_LIKE} ORDER BY "id" DESC LIMIT $2'
@@ -20,7 +21,7 @@ AUDIT = ('SELECT * FROM audit_entries WHERE (' + COLUMNS_LIKE + ' OR "unit_path"
 
 
 def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    return None if value is None else value.astimezone(LOCAL_TZ).isoformat()  # as the API answers
 
 
 def cursor(kind: str, key: int) -> str:

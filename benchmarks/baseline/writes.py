@@ -134,7 +134,7 @@ async def rollups(conn, d: Any, changes: dict[date, Counter[str]]) -> None:  # n
 
 def _answer(root: str, d: dict[str, Any], fields: tuple[str, ...]) -> dict:
     values = {"code": d["code"], "status": d["status"], "version": d["version"],
-              "dueAt": d["due_at"].isoformat() if d["due_at"] else None,
+              "dueAt": d["due_at"].astimezone(LOCAL_TZ).isoformat() if d["due_at"] else None,
               "timeliness": timeliness(d, datetime.now(UTC))}
     return {root: {"dossier": {name: values[name] for name in fields}}}
 

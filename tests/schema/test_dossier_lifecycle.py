@@ -120,7 +120,7 @@ async def test_receive_in_person_starts_the_clock(world, frozen):
     dossier = await receive(world, procedure="2.000908")  # 2 working days
     assert dossier["status"] == "RECEIVED"
     assert dossier["nationalStatusCode"] == 2
-    assert dossier["dueAt"].startswith("2026-03-04T16:59:59")  # end of Wed 4 Mar, local
+    assert dossier["dueAt"] == "2026-03-04T23:59:59+07:00"  # the end of Wed 4 Mar, in local time
     assert dossier["code"] == "UB20335-260302-0001"
     assert dossier["applicant"]["idNumber"] == "049090001234"  # the clerk may read PII
 
