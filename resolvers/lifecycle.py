@@ -3,6 +3,9 @@
 Statuses and actions are those of API.md; each status maps onto the national portal's
 TrangThaiHoSo code. End states (processing over) are NOT_ACCEPTED, WITHDRAWN, STOPPED,
 FINISHED and RETURNED; a FINISHED dossier still moves on to RETURNED.
+
+Each action is taken by a side (Decree 118 Art. 20): the handling unit processes the dossier;
+the desk that received it, when another, returns the result it receives back (`SIDES`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,21 @@ class DossierAction(StrEnum):
 
 
 A = DossierAction
+
+
+class Side(StrEnum):
+    HANDLING = "HANDLING"  # the unit competent to resolve the dossier
+    DESK = "DESK"  # the one-stop desk that received it (any centre of the province)
+
+
+# Who may take each action; an action not listed is the handling unit's alone.
+SIDES: dict[DossierAction, frozenset[Side]] = {
+    A.RETURN_RESULT: frozenset({Side.HANDLING, Side.DESK}),
+}
+
+
+def sides_of(action: DossierAction) -> frozenset[Side]:
+    return SIDES.get(action, frozenset({Side.HANDLING}))
 
 TRANSITIONS: dict[S, dict[DossierAction, S]] = {
     # Filed online, waiting for the one-stop desk to accept it.

@@ -56,6 +56,8 @@ class DossierBase:
     timeliness: Timeliness
     _procedure_id: strawberry.Private[int]
     _unit_id: strawberry.Private[int]
+    _received_unit_id: strawberry.Private[int]
+    _desk_unit_id: strawberry.Private[int]
 
     @strawberry.field
     async def procedure(self, info: Info) -> Procedure:
@@ -63,11 +65,24 @@ class DossierBase:
         assert row is not None  # a foreign key
         return Procedure.from_row(row)
 
-    @strawberry.field
-    async def unit(self, info: Info) -> AdministrativeUnit:
-        row = await info.context.loaders.unit.load(self._unit_id)
+    async def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
+        row = await info.context.loaders.unit.load(unit_id)
         assert row is not None  # a foreign key
         return AdministrativeUnit.from_row(row)
+
+    @strawberry.field(description="The handling unit: competent to resolve the dossier now "
+                                  "(the successor of the unit it was received under).")
+    async def unit(self, info: Info) -> AdministrativeUnit:
+        return await self._unit(info, self._unit_id)
+
+    @strawberry.field(description="The unit the dossier was received under, as it was then.")
+    async def received_unit(self, info: Info) -> AdministrativeUnit:
+        return await self._unit(info, self._received_unit_id)
+
+    @strawberry.field(description="The one-stop desk that received it (Decree 118: any public "
+                                  "service centre of the province); it returns the result.")
+    async def desk(self, info: Info) -> AdministrativeUnit:
+        return await self._unit(info, self._desk_unit_id)
 
     @staticmethod
     def common(view: use_cases.DossierView) -> dict:
@@ -77,6 +92,8 @@ class DossierBase:
             national_status_code=row.national_status_code, received_at=row.received_at,
             due_at=row.due_at, finished_at=row.finished_at, returned_at=row.returned_at,
             timeliness=view.timeliness, _procedure_id=row.procedure_id, _unit_id=row.unit_id,
+            _received_unit_id=row.received_unit_id or row.unit_id,
+            _desk_unit_id=row.desk_unit_id or row.unit_id,
         )
 
 
@@ -98,6 +115,9 @@ class Dossier(DossierBase):
     extension_reason: Optional[str]
     result_electronic: bool
     synced_to_portal_at: Optional[datetime]
+    awaiting_assignment: bool = strawberry.field(
+        description="A split left it without a rule: its holder waits for an administrator's "
+                    "assignDossier.")
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
@@ -113,7 +133,8 @@ class Dossier(DossierBase):
                                 phone=person.phone, address=person.address),
             fee=row.fee, paid_online=row.paid_online, supplement_count=row.supplement_count,
             extension_reason=row.extension_reason, result_electronic=row.result_electronic,
-            synced_to_portal_at=row.synced_to_portal_at, version=row.version, _id=row.id,
+            synced_to_portal_at=row.synced_to_portal_at,
+            awaiting_assignment=row.awaiting_assignment, version=row.version, _id=row.id,
             _unit_path=row.unit_path,
         )
 
@@ -146,6 +167,9 @@ class DossierFilter:
         default=None, description="Before this instant; a plain date: to the end of that local day.")
     overdue: Optional[bool] = None
     search: Optional[str] = None
+    desk_code: Optional[str] = strawberry.field(
+        default=None, description="Received at this desk (its clerks see all it received).")
+    awaiting_assignment: Optional[bool] = None
 
     def to_use_case(self) -> use_cases.DossierFilter:
         values = vars(self) | {"status": tuple(self.status or ())}
@@ -193,7 +217,8 @@ class ApplicantInput:
 @strawberry.input
 class ReceiveDossierInput:
     procedure_code: str
-    unit_code: str
+    unit_code: str = strawberry.field(
+        description="The handling unit, competent to resolve it (of the procedure's level).")
     channel: Channel
     applicant: ApplicantInput
     received_at: Optional[datetime] = None
@@ -207,6 +232,9 @@ class ReceiveDossierInput:
         default=False, description="Certified copies were electronic (bản sao điện tử).")
     reused_data: bool = strawberry.field(
         default=False, description="Data already digitised was re-used instead of asked for again.")
+    desk_code: Optional[str] = strawberry.field(
+        default=None, description="The receiving desk: any public service centre of the "
+                                  "province (Decree 118); default: your own unit.")
 
     def to_use_case(self) -> use_cases.Reception:
         return use_cases.Reception(
@@ -214,7 +242,7 @@ class ReceiveDossierInput:
             applicant=use_cases.Applicant(**vars(self.applicant)), received_at=self.received_at,
             idempotency_key=self.idempotency_key, components_digitized=self.digitized_components,
             certified_copies_electronic=self.electronic_certified_copies,
-            reused_digitized_data=self.reused_data)
+            reused_digitized_data=self.reused_data, desk_code=self.desk_code)
 
 
 @strawberry.type

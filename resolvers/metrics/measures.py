@@ -12,7 +12,7 @@ from tortoise import connections
 from models import ROLLUP_COUNTERS
 from resolvers import clock
 from resolvers.deadlines import start_of_local_day
-from resolvers.metrics.rollups import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
+from resolvers.metrics.rollup_sql import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
 
 CHANNELS = ("IN_PERSON", "ONLINE", "POSTAL")
 # Extra counters besides the rollup's: open dossiers now, and citizens' feedback.
