@@ -90,6 +90,32 @@ async def partner_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def units_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`units reorganize FILE.csv`: apply (or dry-run) a plan as the console operator."""
+    from resolvers.units import parse_csv, reorganize
+
+    chain.configure(settings.audit_key)
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        print(f"error: {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    async with orm(settings.db):
+        await store.load()
+        try:
+            reports = await reorganize(actor=SYSTEM, rows=parse_csv(text), dry_run=args.dry_run,
+                                       carry_grants=args.carry_grants, reference=args.reference)
+        except DomainError as error:
+            print(f"error: {args.file}: {error.message}; nothing was changed", file=sys.stderr)
+            return 2
+    for report in reports:
+        print("\n".join(report.lines))
+    if args.dry_run:
+        print("dry run: nothing was changed")
+    return 0
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -117,6 +143,16 @@ def parser() -> argparse.ArgumentParser:
     audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", required=True)
     audit_cmd.add_parser("verify", help="check the hash chain; exit 1 naming the first bad entry")
+    units_cmd = commands.add_parser("units", help="administrative units").add_subparsers(
+        dest="units_command", required=True)
+    reorganize_cmd = units_cmd.add_parser(
+        "reorganize", help="apply a reorganisation plan (CSV: old_code,new_code,effective_date"
+                           "[,new_name,new_parent_code,new_level,new_kind,dossier_rule,note])")
+    reorganize_cmd.add_argument("file")
+    reorganize_cmd.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    reorganize_cmd.add_argument("--carry-grants", action="store_true",
+                                help="grant the officials of ended units the same roles at their successors")
+    reorganize_cmd.add_argument("--reference", default=None, help="the legal basis, e.g. NQ 1659/NQ-UBTVQH15")
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -143,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(verify_audit(settings))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings, args))
+    elif args.command == "units":
+        return asyncio.run(units_command(settings, args))
     elif args.command == "serve":
         serve(args)
     return 0

@@ -18,12 +18,15 @@ from schema.limits import QueryLimits, limits_extension
 from schema.metrics import MetricsQuery
 from schema.operations import AuditOperations
 from schema.scalars import SCALARS
+from schema.units import UnitMutation, UnitQuery
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
-    "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery)
+    "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery,
+              UnitQuery)
 )
-Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation))
+Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation,
+                                    UnitMutation))
 
 
 class Schema(strawberry.Schema):

@@ -121,6 +121,7 @@ class Dossier(DossierBase):
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
+    _handled_by: strawberry.Private[list[int]]
 
     @classmethod
     def of(cls, view: use_cases.DossierView) -> Dossier:
@@ -135,7 +136,7 @@ class Dossier(DossierBase):
             extension_reason=row.extension_reason, result_electronic=row.result_electronic,
             synced_to_portal_at=row.synced_to_portal_at,
             awaiting_assignment=row.awaiting_assignment, version=row.version, _id=row.id,
-            _unit_path=row.unit_path,
+            _unit_path=row.unit_path, _handled_by=use_cases.handled_by(row),
         )
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
@@ -143,6 +144,12 @@ class Dossier(DossierBase):
         rows = await audit_log.dossier_history(actor=info.context.actor, code=self.code,
                                                unit_path=self._unit_path)
         return [AuditEntry.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every unit version that has handled it, oldest first: the "
+                                  "unit it was received under, then its successors.")
+    async def handling_history(self, info: Info) -> list[AdministrativeUnit]:
+        rows = await info.context.loaders.unit.load_many(self._handled_by)
+        return [AdministrativeUnit.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
     async def events(self, info: Info) -> list[DossierEvent]:
@@ -250,7 +257,7 @@ class DossierPayload:
     dossier: Dossier
 
 
-def _payload(info: Info, row: use_cases.DossierRow) -> DossierPayload:
+def payload(info: Info, row: use_cases.DossierRow) -> DossierPayload:
     return DossierPayload(dossier=Dossier.of(use_cases.present(info.context.actor, row)))
 
 
@@ -260,7 +267,7 @@ class DossierMutation:
     async def receive_dossier(self, info: Info, input: ReceiveDossierInput) -> DossierPayload:
         row = await use_cases.receive_dossier(actor=info.context.actor,
                                               reception=input.to_use_case())
-        return _payload(info, row)
+        return payload(info, row)
 
     @strawberry.mutation(description="Move a dossier through its lifecycle; `resultElectronic` "
                                      "goes with FINISH (the result was issued electronically).")
@@ -272,7 +279,7 @@ class DossierMutation:
             actor=info.context.actor, code=code, action=action, note=note,
             expected_version=expected_version, result_electronic=result_electronic,
         )
-        return _payload(info, row)
+        return payload(info, row)
 
     @strawberry.mutation(description="The apology letter: a new appointment, once per dossier.")
     async def extend_dossier(
@@ -283,10 +290,10 @@ class DossierMutation:
             actor=info.context.actor, code=code, new_due_at=new_due_at, reason=reason,
             expected_version=expected_version,
         )
-        return _payload(info, row)
+        return payload(info, row)
 
     @strawberry.mutation(description="Record that the dossier was synchronised to the national "
                                      "public service portal (once; later calls change nothing).")
     async def record_portal_sync(self, info: Info, code: str) -> DossierPayload:
         row = await use_cases.record_portal_sync(actor=info.context.actor, code=code)
-        return _payload(info, row)
+        return payload(info, row)

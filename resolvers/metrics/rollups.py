@@ -134,7 +134,8 @@ async def carry(moves_table: str) -> None:
     in `moves_table` (dossier_id, unit_id, unit_path): a reorganisation, before it moves them."""
     conn = connections.get("default")
     for sql in carried_rows_sql(moves_table, conn.capabilities.dialect == "postgres"):
-        await conn.execute_script(sql)
+        # execute_query: SQLite's executescript would commit the caller's transaction.
+        await conn.execute_query(sql)
 
 
 async def rebuild() -> int:
