@@ -111,6 +111,8 @@ class _Builder:
         self._holders()
         self._parents()
         self._order()
+        self._check_levels()
+        self._check_unique(self.step.created)
         return self.step
 
     async def _read_rows(self) -> None:
@@ -366,6 +368,10 @@ class _Builder:
                                     f"{version.code} a new_parent_code")
                 abolished = parent.id in self.step.abolished
                 resolved = self._holder(pred) if abolished else self._successor_of(parent)
+                if abolished and resolved is None:
+                    row = next(r for r in self.by_old[parent.code])
+                    raise PlanError(row.where, f"{parent.code} is abolished with no parent to take "
+                                               f"over: give {pred.code} a row with its new_parent_code")
             parents[id(resolved)] = resolved
         if len(parents) > 1:
             names = ", ".join(p.code for p, _ in version.predecessors)
@@ -378,7 +384,9 @@ class _Builder:
             version.parent = self._new_parent(version, self.by_new[code])
         for version in self.cascaded.values():
             version.parent = self._new_parent(version, [])
-        for version in [*self.targets.values(), *self.cascaded.values()]:
+
+    def _check_levels(self) -> None:
+        for version in self.step.created:
             where = version.where[0] if version.where else f"{version.code} (follows its parent)"
             parent = version.parent
             if (parent is None) != (version.level is UnitLevel.PROVINCE):
@@ -408,7 +416,6 @@ class _Builder:
         for version in ordered:
             parent = version.parent
             version.path = unit_path(parent.path if parent is not None else None, version.code)
-        self._check_unique(ordered)
         self.step.created = ordered
 
     def _check_unique(self, created: list[NewVersion]) -> None:
