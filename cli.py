@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from tortoise import Tortoise
 
@@ -31,6 +32,16 @@ async def orm(database: Database | str) -> AsyncIterator[None]:
         await Tortoise.close_connections()
 
 
+MAINTENANCE_SECONDS = 3600.0
+
+
+def maintenance(database: Database | str) -> Database:
+    """The database for console work (seeding, reorganising a province): a request's time
+    limits would cut statements that rewrite a million rows."""
+    base = Database(database) if isinstance(database, str) else database
+    return replace(base, statement_timeout=0, command_timeout=MAINTENANCE_SECONDS)
+
+
 async def migrate(database: Database | str) -> None:
     """Apply every pending migration, then seed the default policy and the chain head once."""
     from tortoise.migrations.api import migrate as run_migrations
@@ -49,7 +60,7 @@ async def seed(database: Database | str, *, demo: bool, dossiers: int) -> None:
     from demo.seed import load_demo
     from demo.users import load_demo_users
 
-    async with orm(database):
+    async with orm(maintenance(database)):
         if demo:
             await store.load()
             print(await load_demo(dossiers=dossiers))
@@ -101,7 +112,7 @@ async def units_command(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: {args.file}: {error.strerror}", file=sys.stderr)
         return 2
-    async with orm(settings.db):
+    async with orm(maintenance(settings.db)):
         await store.load()
         try:
             reports = await reorganize(actor=SYSTEM, rows=parse_csv(text), dry_run=args.dry_run,

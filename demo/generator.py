@@ -39,6 +39,8 @@ from resolvers.deadlines import due_after, end_of_day, load_calendar
 from resolvers.metrics import rollups
 
 BATCH = {"postgres": 25_000, "sqlite": 5_000}
+# A client-side limit for rebuilding indexes, far above a request's.
+MAINTENANCE_SECONDS = 3600.0
 # Below this many rows into an empty table, keeping indexes and foreign keys beats rebuilding them.
 REBUILD_MIN = 100_000
 BULK_TABLES = ("dossiers", "dossier_events")
@@ -272,10 +274,11 @@ async def _restore(conn: BaseDBAsyncClient, statements: list[str]) -> None:
 
     async def run(group: list[str]) -> None:
         async with conn.acquire_connection() as raw:
-            await raw.execute("SET maintenance_work_mem = '512MB'")
+            # Rebuilding an index of a million rows outlasts the statement timeout of requests.
+            await raw.execute("SET maintenance_work_mem = '512MB'; SET statement_timeout = 0")
             for statement in group:
-                await raw.execute(statement)
-            await raw.execute("RESET maintenance_work_mem")
+                await raw.execute(statement, timeout=MAINTENANCE_SECONDS)
+            await raw.execute("RESET maintenance_work_mem; RESET statement_timeout")
 
     await asyncio.gather(run(slow), run(rest))
 

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from models import ROLLUP_COUNTERS, AdministrativeUnit
 from resolvers.clock import local_date
@@ -141,8 +142,11 @@ async def carry(moves_table: str) -> None:
 async def rebuild() -> int:
     """Recompute every counter from the dossiers (after a bulk load, or to repair); returns
     the number of daily rows."""
-    conn = connections.get("default")
-    for sql in rebuild_sql(conn.capabilities.dialect == "postgres"):
-        await conn.execute_script(sql)
-    rows = await conn.execute_query_dict("SELECT COUNT(*) AS n FROM unit_daily_stats")
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    async with in_transaction() as conn:
+        if postgres:  # a maintenance task: at a million dossiers it outlasts a request's limit
+            await conn.execute_query("SET LOCAL statement_timeout = 0")
+        for sql in rebuild_sql(postgres):
+            await conn.execute_query(sql)
+        rows = await conn.execute_query_dict("SELECT COUNT(*) AS n FROM unit_daily_stats")
     return int(rows[0]["n"])

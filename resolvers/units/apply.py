@@ -21,9 +21,10 @@ from policies import Actor, authorize, store
 from resolvers import clock, validation
 from resolvers.units import grants
 from resolvers.units.moves import Moved, move_records
-from resolvers.units.plan import NewVersion, Step, build_step
+from resolvers.units.plan import build_step
 from resolvers.units.report import describe
 from resolvers.units.rows import PlanError, PlanRow, fingerprint
+from resolvers.units.step import NewVersion, Step
 
 
 @dataclass
@@ -156,7 +157,11 @@ async def reorganize(
     note = validation.text(reference, field="reference", max_length=255, required=False) or ""
     reports: list[StepReport] = []
     try:
-        async with in_transaction():
+        async with in_transaction() as conn:
+            if conn.capabilities.dialect == "postgres":
+                # Carrying a province's dossiers (a million rows, every index of the table)
+                # outlasts the statement timeout of ordinary requests.
+                await conn.execute_query("SET LOCAL statement_timeout = 0")
             for day, day_rows in _by_date(rows).items():
                 done = await Reorganization.get_or_none(fingerprint=fingerprint(day_rows))
                 if done is not None:

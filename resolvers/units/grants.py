@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from models import AdministrativeUnit, CasbinRule
 from policies import store
-from resolvers.units.plan import NewVersion, Step
+from resolvers.units.step import NewVersion, Step
 
 
 @dataclass

@@ -20,8 +20,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.text import fold
 from resolvers.metrics import rollups
-from resolvers.units.plan import NewVersion, Split, Step
 from resolvers.units.rows import PlanError, rule_terms
+from resolvers.units.step import NewVersion, Split, Step
 
 MOVES, DESKS = "reorg_moves", "reorg_desks"
 
@@ -138,13 +138,18 @@ async def move_records(step: Step, carry_tokens: bool) -> Moved:
     moved = await _count(conn)
     # The rollup first, from the rows as they are; then the rows.
     await rollups.carry(MOVES)
+    # One rewrite of each moved row (every index of dossiers is updated with it): the desk
+    # moves in the same statement; then the few rows whose desk moves but not their unit.
+    new_desk = f"(SELECT k.new_path FROM {DESKS} k WHERE k.old_path = dossiers.desk_path)"
     await conn.execute_query(
         f"UPDATE dossiers SET unit_id = r.unit_id, unit_path = r.unit_path, "
         "awaiting_assignment = r.awaiting, version = dossiers.version + 1, "
         "unit_history = COALESCE(dossiers.unit_history, CAST(dossiers.unit_id AS TEXT)) || ',' || "
-        f"CAST(r.unit_id AS TEXT) FROM {MOVES} r WHERE dossiers.id = r.dossier_id")
+        f"CAST(r.unit_id AS TEXT), desk_path = COALESCE({new_desk}, dossiers.desk_path) "
+        f"FROM {MOVES} r WHERE dossiers.id = r.dossier_id")
     await conn.execute_query(
-        f"UPDATE dossiers SET desk_path = r.new_path FROM {DESKS} r WHERE dossiers.desk_path = r.old_path")
+        f"UPDATE dossiers SET desk_path = {new_desk} WHERE desk_path IN (SELECT old_path FROM {DESKS}) "
+        f"AND id NOT IN (SELECT dossier_id FROM {MOVES})")
     if desk_updates:
         await conn.execute_many(f"UPDATE dossiers SET desk_path = {m[0]} WHERE id = {m[1]}",
                                 [list(u) for u in desk_updates])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from resolvers.units.plan import NewVersion, Step
+from resolvers.units.step import NewVersion, Step
 
 if TYPE_CHECKING:
     from resolvers.units.grants import GrantChanges

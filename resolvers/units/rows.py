@@ -28,6 +28,7 @@ REQUIRED = ("old_code", "new_code", "effective_date")
 OPTIONAL = ("new_name", "new_parent_code", "new_level", "new_kind", "dossier_rule", "note")
 CODE = re.compile(r"^\d{1,16}$")
 MAX_ROWS = 20_000  # the whole country is about 13,000 units
+EARLIEST = date(1900, 1, 1)  # older history is not this system's
 
 
 class PlanError(BadInput):
@@ -103,6 +104,8 @@ def make_row(where: str, values: dict[str, str | None]) -> PlanRow:
         day = date.fromisoformat(raw_date)
     except ValueError:
         raise PlanError(where, f"effective_date {raw_date!r} is not a date (YYYY-MM-DD)") from None
+    if day < EARLIEST:
+        raise PlanError(where, f"effective_date must be on or after {EARLIEST}")
     row = PlanRow(
         where=where,
         old_code=_code(values.get("old_code"), where, "old_code"),

@@ -6,9 +6,13 @@ from datetime import date
 
 import pytest
 
-from models import AdministrativeUnit, AuditEntry, CasbinRule, Dossier, Reorganization
+from models import AdministrativeUnit, AuditEntry, CasbinRule, Dossier, Feedback, Reorganization
+from models.errors import Forbidden
+from policies import ANONYMOUS
 from resolvers.dossiers import get_dossier, transition_dossier
+from resolvers.feedback import submit_complaint
 from resolvers.lifecycle import DossierAction
+from resolvers.metrics import service
 from tests.graphql import execute
 from tests.units.helpers import apply, as_logged_in, at_clock, official, receive
 from tests.world import at, build_world
@@ -179,3 +183,27 @@ async def test_reorganize_by_an_admin_of_another_province_is_forbidden(before):
 
     assert result.codes == ["FORBIDDEN"]
     assert await Reorganization.all().count() == 0
+
+
+async def test_merge_moves_feedback_and_keeps_what_it_was_about(before):
+
+    complaint, _ = await submit_complaint(actor=ANONYMOUS, unit_code="20341", content="Chậm trả kết quả")
+    await apply(MERGE)
+
+    row = await Feedback.get(id=complaint.id)
+    assert row.unit_path == "/49/502/20335/"
+    assert (await AdministrativeUnit.get(id=row.received_unit_id)).name == "Phường An Xuân"
+
+
+async def test_successors_officials_read_the_old_units_metrics_and_others_do_not(before):
+    await apply(MERGE)
+    leader = await official("truong", "LEADER", "20335")
+    neighbour = await official("hoian", "LEADER", "503")
+
+    old = await service.compute(actor=leader, unit_code="20341", first=date(2026, 2, 1),
+                                last=date(2026, 2, 28))
+
+    assert (old.unit.name, old.totals.received) == ("Phường An Xuân", 1)
+    with pytest.raises(Forbidden):
+        await service.compute(actor=neighbour, unit_code="20341", first=date(2026, 2, 1),
+                              last=date(2026, 2, 28))
