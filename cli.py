@@ -10,14 +10,16 @@ import argparse
 import asyncio
 import contextlib
 import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 
 from audit import chain
 from config import Database, Settings, tortoise_config
 from models.errors import DomainError
+from models.postgres import reindex_concurrently
 from policies import SYSTEM, store
 from resolvers import identity
 
@@ -33,6 +35,7 @@ async def orm(database: Database | str) -> AsyncIterator[None]:
 
 
 MAINTENANCE_SECONDS = 3600.0
+REINDEX_AFTER = 10_000  # dossiers moved by a reorganisation
 
 
 def maintenance(database: Database | str) -> Database:
@@ -120,10 +123,15 @@ async def units_command(settings: Settings, args: argparse.Namespace) -> int:
         except DomainError as error:
             print(f"error: {args.file}: {error.message}; nothing was changed", file=sys.stderr)
             return 2
-    for report in reports:
-        print("\n".join(report.lines))
-    if args.dry_run:
-        print("dry run: nothing was changed")
+        for report in reports:
+            print("\n".join(report.lines))
+        if args.dry_run:
+            print("dry run: nothing was changed")
+        elif sum(r.counts.get("dossiers_moved", 0) for r in reports) >= REINDEX_AFTER:
+            # Most rows were rewritten: give the jurisdiction filters their compact indexes back.
+            started = time.perf_counter()
+            await reindex_concurrently(connections.get("default"))
+            print(f"jurisdiction indexes rebuilt in {time.perf_counter() - started:.1f} s")
     return 0
 
 

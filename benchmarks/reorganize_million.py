@@ -4,11 +4,13 @@
                                                       [--reuse] [--runs R]
 
 Seeds N dossiers on the pre-2025 tree (benchmarks/seed_million.py, as a province that has not
-applied the change yet), times the dossier lists of officials at the old units with EXPLAIN
-ANALYZE, applies `demo/reorganization_2025.csv` through the same operation as the CLI (all
-dossiers are carried), and times the same lists for the officials of the successor units,
-which hold exactly the same dossiers. `--reuse` skips the seeding when DBNAME already holds
-the dossiers on the old tree.
+applied the change yet) into DBNAME, copies it to DBNAME_after, applies
+`demo/reorganization_2025.csv` there through the same operation and steps as
+`app.py units reorganize` (all dossiers carried, then the jurisdiction indexes rebuilt), and
+compares with EXPLAIN ANALYZE the dossier lists of officials at the old units (DBNAME) and of
+those at their successors (DBNAME_after), who see exactly the same dossiers. Runs alternate
+between the two databases, so that the machine's noise falls on both alike. `--reuse` keeps
+DBNAME as it is (seeded, not reorganised).
 """
 
 from __future__ import annotations
@@ -36,20 +38,6 @@ CASES = [
 ]
 
 
-async def explain(actor, first_page: bool) -> float:  # noqa: ANN001
-    """Execution time (ms) of the dossier list's SQL for `actor`: its first page or its count."""
-    from tortoise import connections
-
-    from resolvers.dossiers import DossierFilter
-    from resolvers.dossiers.queries import _filtered
-
-    query = await _filtered(actor, DossierFilter())
-    sql = (query.order_by("-id").limit(21) if first_page else query.count()).sql(params_inline=True)
-    _, rows = await connections.get("default").execute_query("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-    line = next(r["QUERY PLAN"] for r in rows if r["QUERY PLAN"].startswith("Execution Time"))
-    return float(line.split(":")[1].split()[0])
-
-
 def actor(paths: list[str]):  # noqa: ANN201
     from policies import Actor, ActorKind, Grant
 
@@ -57,23 +45,57 @@ def actor(paths: list[str]):  # noqa: ANN201
         Grant(role="LEADER", unit_code=p.strip("/").rsplit("/", 1)[-1], unit_path=p) for p in paths))
 
 
-async def measure(side: int, runs: int) -> dict[str, tuple[float, float, int]]:
-    """Median ms of (first page, count) per case, and the dossiers the filter reaches."""
-    from tortoise import connections
+async def statements(paths: list[str]) -> tuple[str, str]:
+    """The SQL of the dossier list for officials at `paths`: its first page and its count."""
+    from resolvers.dossiers import DossierFilter
+    from resolvers.dossiers.queries import _filtered
 
-    results = {}
-    for label, *paths in CASES:
-        who = actor(paths[side])
-        for _ in range(2):  # warm the cache
-            await explain(who, True)
-            await explain(who, False)
-        pages = [await explain(who, True) for _ in range(runs)]
-        counts = [await explain(who, False) for _ in range(runs)]
-        clause = " OR ".join(f"unit_path LIKE '{p}%'" for p in paths[side])
-        rows = await connections.get("default").execute_query_dict(
-            f"SELECT COUNT(*) AS n FROM dossiers WHERE {clause}")
-        results[label] = (statistics.median(pages), statistics.median(counts), int(rows[0]["n"]))
+    query = await _filtered(actor(paths), DossierFilter())
+    return (query.order_by("-id").limit(21).sql(params_inline=True),
+            query.count().sql(params_inline=True))
+
+
+async def execution_ms(conn, sql: str) -> float:  # noqa: ANN001
+    rows = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+    line = next(r[0] for r in rows if r[0].startswith("Execution Time"))
+    return float(line.split(":")[1].split()[0])
+
+
+async def compare(server: str, name: str, runs: int) -> list[tuple]:
+    """Per case: dossiers reached, and median ms (page before, page after, count before, after)."""
+    import asyncpg
+
+    dsn = server.replace("postgres://", "postgresql://", 1)
+    before = await asyncpg.connect(f"{dsn}/{name}")
+    after = await asyncpg.connect(f"{dsn}/{name}_after")
+    results = []
+    try:
+        for label, old_paths, new_paths in CASES:
+            old, new = await statements(old_paths), await statements(new_paths)
+            timings: list[list[float]] = [[], [], [], []]
+            for i in range(runs + 2):  # the first two warm the caches
+                for slot, (conn, sql) in enumerate(((before, old[0]), (after, new[0]),
+                                                    (before, old[1]), (after, new[1]))):
+                    ms = await execution_ms(conn, sql)
+                    if i >= 2:
+                        timings[slot].append(ms)
+            count = await before.fetchval(old[1])
+            assert count == await after.fetchval(new[1]), label
+            results.append((label, count, *(statistics.median(t) for t in timings)))
+    finally:
+        await before.close()
+        await after.close()
     return results
+
+
+async def vacuum(server: str, database: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(f"{server.replace('postgres://', 'postgresql://', 1)}/{database}")
+    try:
+        await conn.execute("VACUUM ANALYZE dossiers")
+    finally:
+        await conn.close()
 
 
 async def main(server: str, name: str, dossiers: int, reuse: bool, runs: int) -> None:
@@ -82,40 +104,39 @@ async def main(server: str, name: str, dossiers: int, reuse: bool, runs: int) ->
     import cli
     import config
     from demo.seed import PLAN, REFERENCE
-    from models import Dossier, Reorganization
+    from models.postgres import reindex_concurrently
     from policies import SYSTEM, store
     from resolvers.units import parse_csv, reorganize
 
-    url = f"{server}/{name}"
     if not reuse:
         await seed_million.run(server, name, dossiers, drop=False, reorganize_units=False)
-    await Tortoise.init(config=config.tortoise_config(cli.maintenance(url)))
+    await seed_million.admin(server, f'DROP DATABASE IF EXISTS "{name}_after" WITH (FORCE)')
+    started = time.perf_counter()
+    await seed_million.admin(server, f'CREATE DATABASE "{name}_after" TEMPLATE "{name}"')
+    print(f"copied {name} to {name}_after in {time.perf_counter() - started:.1f} s", flush=True)
+    await Tortoise.init(config=config.tortoise_config(cli.maintenance(f"{server}/{name}_after")))
     try:
-        if await Reorganization.exists():
-            raise SystemExit(f"{name} is already reorganised: seed it again (without --reuse)")
         await store.load()
-        total = await Dossier.all().count()
-        # The same state on both sides: statistics fresh and the visibility map set.
-        await connections.get("default").execute_script("VACUUM ANALYZE dossiers")
-        before = await measure(0, runs)
         started = time.perf_counter()
         reports = await reorganize(actor=SYSTEM, rows=parse_csv(PLAN.read_text(encoding="utf-8")),
                                    carry_grants=True, reference=REFERENCE)
         applied = time.perf_counter() - started
-        await connections.get("default").execute_script("VACUUM ANALYZE dossiers")
-        after = await measure(1, runs)
+        started = time.perf_counter()
+        await reindex_concurrently(connections.get("default"))
+        reindexed = time.perf_counter() - started
+        for database in (name, f"{name}_after"):  # the same state on both sides
+            await vacuum(server, database)
+        results = await compare(server, name, runs)
     finally:
         await Tortoise.close_connections()
     counts = reports[0].counts
-    print(f"{total:,} dossiers; reorganisation applied in {applied:.1f} s "
-          f"({counts['dossiers_moved']:,} dossiers carried, {counts['units_ended']} versions ended, "
-          f"{counts['units_created']} begun)")
-    print(f"{'jurisdiction':38} {'dossiers':>9}  {'page before':>11} {'page after':>10}  "
-          f"{'count before':>12} {'count after':>11}   (EXPLAIN ANALYZE, median of {runs}, ms)")
-    for label, *_ in CASES:
-        (p0, c0, n0), (p1, c1, n1) = before[label], after[label]
-        assert n0 == n1, (label, n0, n1)
-        print(f"{label:38} {n0:>9,}  {p0:>11.2f} {p1:>10.2f}  {c0:>12.2f} {c1:>11.2f}")
+    print(f"reorganisation applied in {applied:.1f} s ({counts['dossiers_moved']:,} dossiers carried, "
+          f"{counts['units_ended']} versions ended, {counts['units_created']} begun); "
+          f"jurisdiction indexes rebuilt in {reindexed:.1f} s")
+    print(f"{'officials of':36} {'dossiers':>9}  {'page before':>11} {'after':>7}  "
+          f"{'count before':>12} {'after':>7}   (EXPLAIN ANALYZE ms, median of {runs}, alternating)")
+    for label, count, page0, page1, count0, count1 in results:
+        print(f"{label:36} {count:>9,}  {page0:>11.2f} {page1:>7.2f}  {count0:>12.2f} {count1:>7.2f}")
 
 
 if __name__ == "__main__":
@@ -125,6 +146,6 @@ if __name__ == "__main__":
     parser.add_argument("--server", default=os.environ.get("BENCH_SERVER_URL",
                                                            "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     asyncio.run(main(args.server.rstrip("/"), args.name, args.dossiers, args.reuse, args.runs))

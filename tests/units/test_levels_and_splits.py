@@ -148,3 +148,48 @@ async def test_assign_dossier_by_a_clerk_is_forbidden(world, monkeypatch):
         await assign_dossier(actor=clerk, code=waiting.code, unit_code="20402")
 
     assert (await Dossier.get(id=waiting.id)).awaiting_assignment
+
+
+async def test_move_a_commune_under_another_district_carries_its_dossiers_and_grants(world, monkeypatch):
+    dossier = await receive("20401")
+    at_clock(monkeypatch, at("2026-03-10 09:00"))
+    await official("minhan", "CLERK", "20401")
+
+    reports = await apply("old_code,new_code,effective_date,new_parent_code\n"
+                          "20401,20401,2026-03-01,502\n", carry_grants=True)
+
+    assert (await Dossier.get(id=dossier.id)).unit_path == "/49/502/20401/"
+    assert reports[0].grants_added == ["minhan CLERK@/49/502/20401/"]
+    assert await get_dossier(actor=as_logged_in("minhan"), code=dossier.code) is not None
+
+
+async def test_rename_keeps_the_path_and_the_grants(world, monkeypatch):
+    await receive("20335")
+    at_clock(monkeypatch, at("2026-03-10 09:00"))
+    await official("hoa", "CLERK", "20335")
+
+    reports = await apply("old_code,new_code,effective_date,new_name\n"
+                          "20335,20335,2026-03-01,Phường Tân Thạnh\n")
+
+    renamed = await AdministrativeUnit.get(code="20335", valid_to__isnull=True)
+    assert (renamed.name, renamed.path) == ("Phường Tân Thạnh", "/49/502/20335/")
+    assert reports[0].grants_removed == [] and as_logged_in("hoa").grants[0].unit_path == renamed.path
+
+
+async def test_recode_gives_the_unit_a_new_code_and_keeps_the_old_one_as_history(world, monkeypatch):
+    dossier = await receive("20335")
+    at_clock(monkeypatch, at("2026-03-10 09:00"))
+    admin = await official("quantri", "ADMIN", "49")
+
+    await apply("old_code,new_code,effective_date\n20335,20399,2026-03-01\n")
+
+    unit = """query U($code: String!, $asOf: Date) {
+      administrativeUnit(code: $code, asOf: $asOf) { name successors { code } predecessors { code } } }"""
+    old = await execute(unit, admin, code="20335", asOf="2026-02-28")
+    gone = await execute(unit, admin, code="20335")
+    new = await execute(unit, admin, code="20399")
+    assert old.data["administrativeUnit"]["successors"] == [{"code": "20399"}]
+    assert gone.data["administrativeUnit"] is None
+    assert new.data["administrativeUnit"] == {"name": "Phường An Mỹ", "successors": [],
+                                              "predecessors": [{"code": "20335"}]}
+    assert (await Dossier.get(id=dossier.id)).unit_path == "/49/502/20399/"
