@@ -61,7 +61,7 @@ async def _tables(conn: BaseDBAsyncClient) -> None:
     await conn.execute_query(
         f"CREATE TEMP TABLE IF NOT EXISTS {MOVES} (dossier_id BIGINT PRIMARY KEY, "
         "from_unit_id INT NOT NULL, unit_id INT NOT NULL, unit_path VARCHAR(128) NOT NULL, "
-        f"awaiting BOOLEAN NOT NULL){tail}")
+        f"awaiting BOOLEAN NOT NULL, desk_path VARCHAR(128)){tail}")
     await conn.execute_query(
         f"CREATE TEMP TABLE IF NOT EXISTS {DESKS} (old_path VARCHAR(128) PRIMARY KEY, "
         f"new_path VARCHAR(128) NOT NULL){tail}")
@@ -94,22 +94,23 @@ async def _split_moves(conn: BaseDBAsyncClient, step: Step, split: Split,
     default = next((part for part, rule in split.parts if rule == "default"), None)
     moves = []
     for row in rows:
-        target: Any = None
-        if row["unit_id"] == split.old.id:
-            part, waiting = _place(split, row["applicant_address"])
-            target = part or holder
-            if target is None:
-                raise PlanError(split.where[0], f"{split.old.code} is split and has no parent to hold "
-                                                "its dossiers: give one part dossier_rule 'default'")
-            unit_id, path = _target(target)
-            moves.append((row["id"], split.old.id, unit_id, path, waiting))
-            placed[row["id"]] = (unit_id, path)
-        if row["desk_path"] == split.old.path:
-            desk = target or default or holder
-            if desk is not None:
+        at_desk = row["desk_path"] == split.old.path
+        if row["unit_id"] != split.old.id:  # only received here: the desk follows the default
+            desk = default or holder
+            if at_desk and desk is not None:
                 desk_updates.append((_target(desk)[1], row["id"]))
+            continue
+        part, waiting = _place(split, row["applicant_address"])
+        target = part or holder
+        if target is None:
+            raise PlanError(split.where[0], f"{split.old.code} is split and has no parent to hold "
+                                            "its dossiers: give one part dossier_rule 'default'")
+        unit_id, path = _target(target)
+        # The desk moves in the same rewrite as the unit (see move_records).
+        moves.append((row["id"], split.old.id, unit_id, path, waiting, path if at_desk else None))
+        placed[row["id"]] = (unit_id, path)
     if moves:
-        marks = ", ".join(_mark(conn, i) for i in range(1, 6))
+        marks = ", ".join(_mark(conn, i) for i in range(1, 7))
         await conn.execute_many(f"INSERT INTO {MOVES} VALUES ({marks})",
                                 [list(m) for m in moves])
 
@@ -135,7 +136,7 @@ async def move_records(step: Step, carry_tokens: bool) -> Moved:
         # In id order: the rows are rewritten in this order, and a table whose physical order
         # follows its ids keeps index-only scans of a jurisdiction cheap afterwards.
         await conn.execute_query(
-            f"INSERT INTO {MOVES} SELECT d.id, u.old_id, u.new_id, u.new_path, false FROM dossiers d "
+            f"INSERT INTO {MOVES} SELECT d.id, u.old_id, u.new_id, u.new_path, false, NULL FROM dossiers d "
             f"JOIN {UNITS} u ON u.old_id = d.unit_id ORDER BY d.id")
     desk_updates: list[tuple[str, int]] = []
     placed: dict[int, tuple[int, str]] = {}
@@ -150,15 +151,20 @@ async def move_records(step: Step, carry_tokens: bool) -> Moved:
     # One rewrite of each moved row (every index of dossiers is updated with it): the desk
     # moves in the same statement; then the few rows whose desk moves but not their unit.
     new_desk = f"(SELECT k.new_path FROM {DESKS} k WHERE k.old_path = dossiers.desk_path)"
+    postgres = conn.capabilities.dialect == "postgres"
+    if postgres:  # a hash join spilling to batches would rewrite the rows in a shuffled order
+        await conn.execute_query("SET LOCAL enable_hashjoin = off")
     await conn.execute_query(
         f"UPDATE dossiers SET unit_id = r.unit_id, unit_path = r.unit_path, "
         "awaiting_assignment = r.awaiting, version = dossiers.version + 1, "
         "unit_history = COALESCE(dossiers.unit_history, CAST(dossiers.unit_id AS TEXT)) || ',' || "
-        f"CAST(r.unit_id AS TEXT), desk_path = COALESCE({new_desk}, dossiers.desk_path) "
+        f"CAST(r.unit_id AS TEXT), desk_path = COALESCE(r.desk_path, {new_desk}, dossiers.desk_path) "
         f"FROM {MOVES} r WHERE dossiers.id = r.dossier_id")
+    if postgres:
+        await conn.execute_query("SET LOCAL enable_hashjoin = on")
     await conn.execute_query(
         f"UPDATE dossiers SET desk_path = {new_desk} WHERE desk_path IN (SELECT old_path FROM {DESKS}) "
-        f"AND id NOT IN (SELECT dossier_id FROM {MOVES})")
+        f"AND NOT EXISTS (SELECT 1 FROM {MOVES} r WHERE r.dossier_id = dossiers.id)")
     if desk_updates:
         await conn.execute_many(f"UPDATE dossiers SET desk_path = {m[0]} WHERE id = {m[1]}",
                                 [list(u) for u in desk_updates])

@@ -24,10 +24,6 @@ class NewVersion:
     path: str = ""
     row: AdministrativeUnit | None = None  # once created
 
-    @property
-    def label(self) -> str:
-        return f"{self.code} {self.name}"
-
 
 @dataclass(eq=False)
 class Split:

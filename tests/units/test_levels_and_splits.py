@@ -88,8 +88,8 @@ async def test_split_sends_each_dossier_where_the_rule_says(world, monkeypatch):
     reports = await apply(SPLIT)
 
     rows = {d.code: d for d in await Dossier.all()}
-    assert rows[first.code].unit_path == "/49/503/20401/"
-    assert rows[other.code].unit_path == "/49/503/20402/"
+    assert rows[first.code].unit_path == rows[first.code].desk_path == "/49/503/20401/"
+    assert rows[other.code].unit_path == rows[other.code].desk_path == "/49/503/20402/"
     assert not any(d.awaiting_assignment for d in rows.values())
     assert reports[0].counts["dossiers_moved"] == 2
     clerk = await official("dong", "CLERK", "20402")
