@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from audit import record
 from models import AdministrativeUnit, Agency, Reorganization, SuccessionKind, UnitSuccession
-from models.errors import BadInput
+from models.errors import BadInput, Conflict
 from policies import Actor, authorize, store
 from resolvers import clock, validation
 from resolvers.units import grants
@@ -173,6 +173,11 @@ async def reorganize(
                 reports.append(await _apply(actor, step, carry_grants=carry_grants, reference=note))
             if dry_run:
                 raise _DryRun
+    except IntegrityError:
+        # Another reorganisation of the same units committed meanwhile (same fingerprint, or
+        # a code or path now taken): nothing of this one was applied.
+        raise Conflict("the units changed while the plan was applied; nothing was changed, "
+                       "run the plan again", field="rows") from None
     except _DryRun:
         # A plan read, not a change: its own entry, outside the rolled-back transaction.
         await record(actor=actor, action="unit:plan", object_type="Reorganization",
