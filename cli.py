@@ -17,15 +17,18 @@ import getpass
 import os
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 
 from audit import chain
 from config import Database, Settings, tortoise_config
 from models.errors import DomainError
+from models.postgres import reindex_concurrently
 from policies import SYSTEM, store
 from resolvers import calendar_admin, deadlines, identity
 
@@ -38,6 +41,17 @@ async def orm(database: Database | str) -> AsyncIterator[None]:
         yield
     finally:
         await Tortoise.close_connections()
+
+
+MAINTENANCE_SECONDS = 3600.0
+REINDEX_AFTER = 10_000  # dossiers moved by a reorganisation
+
+
+def maintenance(database: Database | str) -> Database:
+    """The database for console work (seeding, reorganising a province): a request's time
+    limits would cut statements that rewrite a million rows."""
+    base = Database(database) if isinstance(database, str) else database
+    return replace(base, statement_timeout=0, command_timeout=MAINTENANCE_SECONDS)
 
 
 async def migrate(database: Database | str) -> None:
@@ -58,7 +72,7 @@ async def seed(database: Database | str, *, demo: bool, dossiers: int) -> None:
     from demo.seed import load_demo
     from demo.users import load_demo_users
 
-    async with orm(database):
+    async with orm(maintenance(database)):
         if demo:
             await store.load()
             print(await load_demo(dossiers=dossiers))
@@ -189,6 +203,37 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+async def units_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`units reorganize FILE.csv`: apply (or dry-run) a plan as the console operator."""
+    from resolvers.units import parse_csv, reorganize
+
+    chain.configure(settings.audit_key)
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as error:
+        print(f"error: {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    async with orm(maintenance(settings.db)):
+        await store.load()
+        try:
+            reports = await reorganize(actor=SYSTEM, rows=parse_csv(text), dry_run=args.dry_run,
+                                       carry_grants=args.carry_grants, reference=args.reference)
+        except DomainError as error:
+            print(f"error: {args.file}: {error.message}; nothing was changed", file=sys.stderr)
+            return 2
+        for report in reports:
+            print("\n".join(report.lines))
+        if args.dry_run:
+            print("dry run: nothing was changed")
+        elif sum(r.counts.get("dossiers_moved", 0) for r in reports) >= REINDEX_AFTER:
+            # Most rows were rewritten: give the jurisdiction filters their compact indexes back.
+            started = time.perf_counter()
+            await reindex_concurrently(connections.get("default"))
+            print(f"jurisdiction indexes rebuilt in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
@@ -270,6 +315,16 @@ def parser() -> argparse.ArgumentParser:
     set_cmd.add_argument("--source", help="the announcing document, e.g. 12729/VPCP-KGVX")
     clear_cmd = calendar.add_parser("clear", help="give a day back to the holiday package")
     clear_cmd.add_argument("date", type=_date)
+    units_cmd = commands.add_parser("units", help="administrative units").add_subparsers(
+        dest="units_command", required=True)
+    reorganize_cmd = units_cmd.add_parser(
+        "reorganize", help="apply a reorganisation plan (CSV: old_code,new_code,effective_date"
+                           "[,new_name,new_parent_code,new_level,new_kind,dossier_rule,note])")
+    reorganize_cmd.add_argument("file")
+    reorganize_cmd.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    reorganize_cmd.add_argument("--carry-grants", action="store_true",
+                                help="grant the officials of ended units the same roles at their successors")
+    reorganize_cmd.add_argument("--reference", default=None, help="the legal basis, e.g. NQ 1659/NQ-UBTVQH15")
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -302,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(calendar_command(settings, args))
     elif args.command in ("users", "roles"):
         return asyncio.run(access_command(settings, args))
+    elif args.command == "units":
+        return asyncio.run(units_command(settings, args))
     elif args.command == "serve":
         serve(args, settings)
     return 0

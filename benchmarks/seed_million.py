@@ -28,7 +28,7 @@ async def admin(server: str, sql: str) -> None:
         await conn.close()
 
 
-async def run(server: str, name: str, dossiers: int, drop: bool) -> None:
+async def run(server: str, name: str, dossiers: int, drop: bool, reorganize_units: bool = True) -> None:
     sys.path.insert(0, str(ROOT))  # the project's modules, when run as benchmarks/seed_million.py
     from tortoise import Tortoise
 
@@ -45,7 +45,7 @@ async def run(server: str, name: str, dossiers: int, drop: bool) -> None:
 
     from demo.seed import load_demo
 
-    await Tortoise.init(config=config.tortoise_config(url))
+    await Tortoise.init(config=config.tortoise_config(cli.maintenance(url)))
     try:
         started = time.perf_counter()
         last = [started, 0]
@@ -57,7 +57,8 @@ async def run(server: str, name: str, dossiers: int, drop: bool) -> None:
                 print(f"  {done:>9,} dossiers  {now - started:6.1f} s  {rate:,.0f}/s", flush=True)
                 last[:] = [now, done]
 
-        report = await load_demo(dossiers=dossiers, progress=progress)
+        report = await load_demo(dossiers=dossiers, progress=progress,
+                                 reorganize_units=reorganize_units)
         seconds = time.perf_counter() - started
         events = await DossierEvent.all().count()
         total = await Dossier.all().count()

@@ -39,11 +39,16 @@ from resolvers.deadlines import due_after, end_of_day, load_calendar
 from resolvers.metrics import rollups
 
 BATCH = {"postgres": 25_000, "sqlite": 5_000}
+# A client-side limit for rebuilding indexes, far above a request's.
+MAINTENANCE_SECONDS = 3600.0
 # Below this many rows into an empty table, keeping indexes and foreign keys beats rebuilding them.
 REBUILD_MIN = 100_000
 BULK_TABLES = ("dossiers", "dossier_events")
-# Tax codes start with the province's tax-office code (Quảng Nam 40, Bắc Kạn 47, Cà Mau 20).
-TAX_PREFIX = {"49": "40", "06": "47", "96": "20"}
+# Tax codes start with the province's tax-office code (Quảng Nam 40, Bắc Kạn 47, Cà Mau 20);
+# for the provinces of today the demo keeps the code of the predecessor it draws people from.
+TAX_PREFIX = {"49": "40", "06": "47", "96": "20", "48": "40", "19": "47"}
+# Most people of the demo's places were born in the former provinces (the CCCD's first digits).
+ID_PREFIX = {**people.PROVINCE_ID_PREFIX, "48": "049", "19": "006"}
 HAMLET = {"96": "Ấp"}
 # Entries of people.STREETS that are hamlets or quarters, not streets: no house number.
 QUARTERS = ("Thôn ", "Ấp ", "Khóm ", "Tổ ", "Bản ")
@@ -61,13 +66,15 @@ COUNTERS_SQLITE = (
 
 
 async def generate(count: int, *, seed: int = 766, reference: date | None = None,
-                   progress: Callable[[int], None] | None = None) -> int:
-    """Insert `count` synthetic dossiers received over the 24 months before `reference` (today)."""
+                   progress: Callable[[int], None] | None = None, as_of: date | None = None,
+                   since: date | None = None, until: date | None = None) -> int:
+    """Insert `count` synthetic dossiers received over the 24 months before `reference` (today),
+    within [since, until) if given, at the units in force on `as_of` (default: today)."""
     if count <= 0:
         return 0
     conn = get_connection("default")
     postgres = conn.capabilities.dialect == "postgres"
-    factory, first_id, event_id = await _factory(conn, seed, reference)
+    factory, first_id, event_id = await _factory(conn, seed, reference, as_of, since, until)
     # Into an empty table, a bulk load is faster without the indexes and foreign keys.
     restore = await _set_aside(conn) if postgres and first_id == 1 and count >= REBUILD_MIN else []
     try:
@@ -97,7 +104,8 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
 
 
 async def _factory(
-    conn: BaseDBAsyncClient, seed: int, reference: date | None
+    conn: BaseDBAsyncClient, seed: int, reference: date | None, as_of: date | None,
+    since: date | None, until: date | None,
 ) -> tuple[DossierFactory, int, int]:
     """The row factory for this database, and the first free dossier and event ids."""
     now = clock.now()
@@ -105,7 +113,7 @@ async def _factory(
         reference = clock.local_date(now)
     else:  # as of the end of the reference day, but never in the future
         now = min(now, end_of_day(reference))
-    sites, procedures = await _catalogue(conn)
+    sites, procedures = await _catalogue(conn, as_of or clock.local_date(now))
     if not sites or not procedures:
         raise ValueError("no units with agencies or no procedures: load the demo catalogue first")
     first_id = await _next_id(conn, "dossiers")
@@ -116,8 +124,9 @@ async def _factory(
     timeline = Timeline(await load_calendar(), reference - timedelta(days=740),
                         reference + timedelta(days=2 * longest + 400))
     # Received before the reference day (and before today, should the reference be later).
-    window = range((reference - timedelta(days=730)).toordinal(),
-                   min(reference, clock.local_date(now)).toordinal())
+    window = range(max((reference - timedelta(days=730)).toordinal(),
+                       since.toordinal() if since else 0),
+                   min(reference, clock.local_date(now), until or reference).toordinal())
     days = [pos for pos, ordinal in enumerate(timeline.ordinals) if ordinal in window]
     # Seeded by where the run starts, so a top-up does not repeat the first run's applicants.
     rng = random.Random(seed + first_id - 1)
@@ -193,10 +202,14 @@ def _ordinal(day: Any) -> int:
     return (day if isinstance(day, date) else date.fromisoformat(day)).toordinal()
 
 
-async def _catalogue(conn: BaseDBAsyncClient) -> tuple[list[Site], list[Proc]]:
-    """Units that have an agency (the first one, as reception picks it) and the procedures."""
+async def _catalogue(conn: BaseDBAsyncClient, as_of: date) -> tuple[list[Site], list[Proc]]:
+    """Units in force on `as_of` that have an agency (the first one, as reception picks it),
+    and the procedures."""
+    mark = ("$1", "$2") if conn.capabilities.dialect == "postgres" else ("?", "?")
     units = await conn.execute_query_dict(
-        "SELECT id, code, name, level, path FROM administrative_units ORDER BY id")
+        "SELECT id, code, name, level, path FROM administrative_units WHERE (valid_from IS NULL "
+        f"OR valid_from <= {mark[0]}) AND (valid_to IS NULL OR valid_to > {mark[1]}) ORDER BY id",
+        [as_of, as_of])
     agencies: dict[int, dict] = {}
     for row in await conn.execute_query_dict("SELECT id, code, unit_id FROM agencies ORDER BY id"):
         agencies.setdefault(row["unit_id"], row)
@@ -217,8 +230,9 @@ async def _catalogue(conn: BaseDBAsyncClient) -> tuple[list[Site], list[Proc]]:
         province = unit["path"].strip("/").split("/")[0]
         sites.append(Site(
             unit_id=unit["id"], level=unit["level"], path=unit["path"], agency_id=agency["id"],
-            agency_code=agency["code"], id_prefix=people.PROVINCE_ID_PREFIX.get(province, province.zfill(3)),
+            agency_code=agency["code"], id_prefix=ID_PREFIX.get(province, province.zfill(3)),
             tax_prefix=TAX_PREFIX.get(province, "01"), places=places or ((tail(unit["path"]), ""),),
+            province=f"/{province}/",
         ))
     procedures = [
         Proc(id=p["id"], level=p["level"], days=p["processing_days"], fee=p["fee"],
@@ -260,10 +274,11 @@ async def _restore(conn: BaseDBAsyncClient, statements: list[str]) -> None:
 
     async def run(group: list[str]) -> None:
         async with conn.acquire_connection() as raw:
-            await raw.execute("SET maintenance_work_mem = '512MB'")
+            # Rebuilding an index of a million rows outlasts the statement timeout of requests.
+            await raw.execute("SET maintenance_work_mem = '512MB'; SET statement_timeout = 0")
             for statement in group:
-                await raw.execute(statement)
-            await raw.execute("RESET maintenance_work_mem")
+                await raw.execute(statement, timeout=MAINTENANCE_SECONDS)
+            await raw.execute("RESET maintenance_work_mem; RESET statement_timeout")
 
     await asyncio.gather(run(slow), run(rest))
 

@@ -31,6 +31,7 @@ DOSSIER_COLUMNS = (
     "paid_at", "components_digitized", "result_electronic", "idempotency_key", "version",
     "created_at", "updated_at", "certified_copies_electronic", "reused_digitized_data",
     "synced_to_portal_at", "processing_days",
+    "received_unit_id", "unit_history", "desk_unit_id", "desk_path", "awaiting_assignment",
 )
 EVENT_COLUMNS = ("id", "dossier_id", "at", "action", "from_status", "to_status", "actor_username", "note")
 
@@ -53,6 +54,10 @@ PEAK_MONTHS = frozenset({3, 6, 9, 12})  # Quảng Nam's busiest months
 P_REFUSE, P_ONE_SUPPLEMENT, P_TWO_SUPPLEMENTS, P_ABANDON = 0.07, 0.12, 0.015, 0.1
 P_STOP, P_WITHDRAW, P_LATE, P_APOLOGY, P_UNCOLLECTED = 0.02, 0.02, 0.08, 0.4, 0.05
 PORTAL, GATEWAY = "dvcqg", "thanh-toan-dvcqg"  # the national portal and its payment platform
+# Decree 118 (from 1 July 2025): in-person and postal dossiers received at another public
+# service centre of the province than the competent unit's own.
+DECREE_118 = date(2025, 7, 1).toordinal()
+P_OTHER_DESK = 0.08
 REFUSALS = ("Hồ sơ không thuộc thẩm quyền giải quyết", "Thành phần hồ sơ không hợp lệ",
             "Thông tin kê khai không chính xác")
 STOPS = ("Hồ sơ không đủ điều kiện giải quyết", "Người nộp không bổ sung hồ sơ theo yêu cầu")
@@ -99,6 +104,7 @@ class Site:
     id_prefix: str
     tax_prefix: str
     places: tuple[tuple[str, str], ...]  # (address tail, village word or "" where streets)
+    province: str = ""  # the province's path: desks receive for units of their province
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +152,11 @@ class DossierFactory:
                       for lv in LEVEL_SHARE}
         self.sites = Weighted([(s, LEVEL_SHARE[s.level] * z / level_size[s.level])
                                for s, z in zip(served, sizes, strict=True)])
+        # Public service centres: the province's and the communes'.
+        self.desks: dict[str, list[Site]] = {}
+        for s in sites:
+            if s.level != "DISTRICT":
+                self.desks.setdefault(s.province, []).append(s)
         if not self.sites.items:
             raise ValueError("no unit has an agency and procedures of its level")
         # Some offices are slower than others: a per-site lateness between 0.3x and 1.7x.
@@ -164,9 +175,15 @@ class DossierFactory:
         if menu is None:
             channel, menu = IN_PERSON, self.menus[site.level, IN_PERSON]
         proc = menu.pick(rnd())
-        plan, submitted, due, electronic = self._plan(site, proc, channel == ONLINE)
-        return self._row(dossier_id, event_id, events, site, proc, channel, plan, submitted, due,
-                         electronic)
+        pos = self.days.pick(rnd())
+        desk = site
+        if (channel != ONLINE and self.tl.ordinals[pos] >= DECREE_118 and rnd() < P_OTHER_DESK
+                and len(self.desks.get(site.province, ())) > 1):
+            choices = self.desks[site.province]
+            desk = choices[int(rnd() * len(choices))]
+        plan, submitted, due, electronic = self._plan(site, desk, proc, channel == ONLINE, pos)
+        return self._row(dossier_id, event_id, events, site, desk, proc, channel, plan, submitted,
+                         due, electronic)
 
     def take_touched(self) -> dict[tuple[int, int], int]:
         """Code counters raised since the last call, as {(agency id, day ordinal): last sequence}."""
@@ -178,11 +195,13 @@ class DossierFactory:
         rnd = self.rnd
         return max(self.tl.start[pos] + _office(rnd()), after + 60 + int(rnd() * 1800))
 
-    def _plan(self, site: Site, proc: Proc, online: bool) -> tuple[list[Event], int, int, bool]:
-        """The whole life the dossier would have; `_row` keeps what happened before now."""
+    def _plan(self, site: Site, front: Site, proc: Proc, online: bool,
+              pos: int) -> tuple[list[Event], int, int, bool]:
+        """The whole life the dossier would have; `_row` keeps what happened before now. The
+        receiving desk (`front`) receives and returns; the handling unit does the rest."""
         rnd, later = self.rnd, self._later
         desk, officer = f"motcua.{site.agency_code.lower()}", f"chuyenvien.{site.agency_code.lower()}"
-        pos = self.days.pick(rnd())
+        receiver = f"motcua.{front.agency_code.lower()}"
         t = self.tl.start[pos] + _office(rnd())
         if online:
             submitted = t - int(rnd() * 50400)  # filed online, often the evening before
@@ -200,7 +219,7 @@ class DossierFactory:
             plan.append((t, "ACCEPT", NEW, RECEIVED, desk, None, 0))
         else:
             submitted = t
-            plan = [(t, "RECEIVE", None, RECEIVED, desk, None, 0)]
+            plan = [(t, "RECEIVE", None, RECEIVED, receiver, None, 0)]
         due = legal = self.tl.due(pos, proc.days)
         pos = min(pos + (rnd() < 0.3), legal)
         t = later(pos, t)
@@ -251,11 +270,11 @@ class DossierFactory:
         electronic = rnd() < (0.7 if online else 0.12)
         if rnd() >= P_UNCOLLECTED:
             t = later(finish if electronic else finish + int(rnd() * 5), t)
-            plan.append((t, "RETURN_RESULT", FINISHED, RETURNED, desk, None, 0))
+            plan.append((t, "RETURN_RESULT", FINISHED, RETURNED, receiver, None, 0))
         return plan, submitted, due, electronic
 
-    def _row(self, dossier_id: int, event_id: int, events: list, site: Site, proc: Proc,
-             channel: str, plan: list[Event], submitted: int, due_pos: int,
+    def _row(self, dossier_id: int, event_id: int, events: list, site: Site, desk: Site,
+             proc: Proc, channel: str, plan: list[Event], submitted: int, due_pos: int,
              electronic: bool) -> tuple[tuple, int]:
         """Replay the plan up to now, as the app's transitions would have set the fields."""
         now, eod, fromts = self.now, self.tl.end_of_day, datetime.fromtimestamp
@@ -288,12 +307,12 @@ class DossierFactory:
                 ended = t
                 finished = t if after == FINISHED else None
         applicant = self.applicant(site)
-        code = self._code(site, submitted)
+        code = self._code(desk, submitted)  # the receiving desk's agency (Decree 118 Art. 28)
         dt = _stamp
         legal_due = eod[legal] if legal >= 0 else None
         timeliness = judge(fromts(ended, UTC), legal_due, supplements).value if ended else None
         return (
-            dossier_id, code, proc.id, site.unit_id, site.agency_id, site.path, channel, status,
+            dossier_id, code, proc.id, site.unit_id, desk.agency_id, site.path, channel, status,
             NATIONAL_CODE[status], applicant[0], applicant[1], applicant[2], applicant[3], applicant[4],
             f"{code.lower()} {applicant[5]}", fromts(submitted, UTC), dt(received), legal_due,
             eod[due] if due >= 0 else None, dt(finished), dt(returned), dt(ended), timeliness,
@@ -303,6 +322,7 @@ class DossierFactory:
             electronic and (status == FINISHED or status == RETURNED), None, kept,
             fromts(submitted, UTC), fromts(last, UTC),
             *self._scorecard_facts(channel, received, ended),
+            site.unit_id, str(site.unit_id), desk.unit_id, desk.path, False,
         ), event_id + kept
 
     def _scorecard_facts(self, channel: str, received: int | None, ended: int | None) -> tuple:

@@ -1,4 +1,8 @@
-"""Administrative units (pre-1 July 2025, three-level system) used by the demo.
+"""Administrative units as they stood before 1 July 2025 (three levels), the demo's history.
+
+The 1 July 2025 reorganisation is applied to them by `demo/seed.py` through the same
+operation an administrator runs (`reorganization_2025.csv`, docs/units.md), which gives the
+current tree: Đà Nẵng (48), Thái Nguyên (19) and Cà Mau (96).
 
 Codes are the General Statistics Office (GSO / Tổng cục Thống kê) codes:
 province 2 digits, district 3 digits, commune 5 digits.
@@ -27,9 +31,23 @@ Sources
 Scope: Quảng Nam has Tam Kỳ, Hội An and Núi Thành. Bắc Kạn has Bạch Thông and
 Bắc Kạn city. Cà Mau has Cà Mau city and Năm Căn. Each district lists all of
 its communes.
+
+The three provinces merged with them in 2025 are kept as provinces without districts
+(`MERGED_PROVINCES`), so that the new provinces have all their predecessors. Bạc Liêu's code
+95 was read in ``daohoangson/dvhcvn`` ``data/sorted.json``; the pre-2025 codes of Đà Nẵng (48)
+and Thái Nguyên (19) were NOT read in a source: they are inferred from the 2025 list, whose
+merged provinces kept the code of one of their predecessors (UNVERIFIED).
 """
 
 from __future__ import annotations
+
+MERGED_PROVINCES: tuple[tuple[str, str, str, str | None], ...] = (
+    ("48", "Thành phố Đà Nẵng", "PROVINCE", None),  # code UNVERIFIED (see above)
+    ("19", "Tỉnh Thái Nguyên", "PROVINCE", None),  # code UNVERIFIED (see above)
+    ("95", "Tỉnh Bạc Liêu", "PROVINCE", None),
+)
+# The day the two-level government began (NQ 202/2025/QH15; 60-NQ/TW mục 5).
+REORGANIZED_ON = "2025-07-01"
 
 UNITS: tuple[tuple[str, str, str, str | None], ...] = (
     # (code, name, level, parent_code) ; level in "PROVINCE" | "DISTRICT" | "COMMUNE"

@@ -2,18 +2,24 @@
 per role (idempotent).
 
 `admin` / `demo-admin` is the system administrator: ADMIN granted at the root `/`, the only
-one who may edit the policy. Each province has its own ADMIN (`admin.quangnam`,
-`admin.backan`, `admin.camau`), who reaches that province and nothing else. They and the
-officials below use the password `demo-officer`. They exist for trying the API out, never
-for production: the CLI refuses to load demo data when APP_ENV=production. Accounts and
-grants are made through the same audited use cases an administrator calls, as the console
-operator (`system`).
+one who may edit the policy and the national calendar. Each province has its own ADMIN
+(`admin.quangnam`, `admin.backan`, `admin.camau`, named after the provinces they served before
+1 July 2025), who reaches that province and nothing else. They and the officials below use
+the password `demo-officer`. They exist for trying the API out, never for production: the
+CLI refuses to load demo data when APP_ENV=production. Accounts and grants are made through
+the same audited use cases an administrator calls, as the console operator (`system`).
+
+The accounts keep the names they had before 1 July 2025 and are granted at the units that
+succeeded theirs (README, "Demo accounts"): Quảng Nam and Bắc Kạn became part of Đà Nẵng and
+Thái Nguyên; Dương Phong merged into Xã Bạch Thông; Thành phố Tam Kỳ's name lives on in
+Phường Tam Kỳ; the Bạch Thông district was abolished and its dossiers passed to the province.
 """
 
 from __future__ import annotations
 
-from models import AdministrativeUnit, CasbinRule, User
+from models import CasbinRule, User
 from policies import ROOT, SYSTEM
+from resolvers import lookups
 from resolvers.identity import create_user, grant_role
 
 ADMIN_PASSWORD = "demo-admin"
@@ -21,14 +27,16 @@ OFFICER_PASSWORD = "demo-officer"
 # (username, display name, role, unit code)
 ACCOUNTS = (
     ("admin", "Quản trị hệ thống", "ADMIN", ROOT),
-    ("admin.quangnam", "Quản trị tỉnh Quảng Nam", "ADMIN", "49"),
-    ("admin.backan", "Quản trị tỉnh Bắc Kạn", "ADMIN", "06"),
+    ("admin.quangnam", "Quản trị thành phố Đà Nẵng (trước là tỉnh Quảng Nam)", "ADMIN", "48"),
+    ("admin.backan", "Quản trị tỉnh Thái Nguyên (trước là tỉnh Bắc Kạn)", "ADMIN", "19"),
     ("admin.camau", "Quản trị tỉnh Cà Mau", "ADMIN", "96"),
-    ("clerk.duongphong", "Hoàng Thị Lan (một cửa xã Dương Phong)", "CLERK", "02014"),
-    ("specialist.bachthong", "Nông Văn Thành (chuyên viên huyện Bạch Thông)", "SPECIALIST", "063"),
-    ("leader.bachthong", "Lý Văn Hùng (lãnh đạo huyện Bạch Thông)", "LEADER", "063"),
-    ("clerk.tamky", "Nguyễn Thị Hoa (một cửa TP Tam Kỳ)", "CLERK", "502"),
-    ("inspector.quangnam", "Trần Văn Minh (thanh tra tỉnh Quảng Nam)", "INSPECTOR", "49"),
+    ("clerk.duongphong", "Hoàng Thị Lan (một cửa xã Bạch Thông, trước là xã Dương Phong)", "CLERK",
+     "02014"),
+    ("specialist.bachthong", "Nông Văn Thành (chuyên viên, trước ở huyện Bạch Thông)", "SPECIALIST",
+     "19"),
+    ("leader.bachthong", "Lý Văn Hùng (lãnh đạo, trước ở huyện Bạch Thông)", "LEADER", "19"),
+    ("clerk.tamky", "Nguyễn Thị Hoa (một cửa phường Tam Kỳ)", "CLERK", "20341"),
+    ("inspector.quangnam", "Trần Văn Minh (thanh tra thành phố Đà Nẵng)", "INSPECTOR", "48"),
 )
 
 
@@ -36,7 +44,7 @@ async def load_demo_users() -> str:
     """Create the demo accounts and their grants if missing; returns a one-line report."""
     created = granted = 0
     for username, display_name, role, unit_code in ACCOUNTS:
-        unit = await AdministrativeUnit.get_or_none(code=unit_code)
+        unit = None if unit_code == ROOT else await lookups.unit_by_code(unit_code)  # in force today
         path = ROOT if unit_code == ROOT else unit.path if unit else None
         if path is None:
             continue

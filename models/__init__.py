@@ -22,7 +22,18 @@ from models.metrics import (
     UnitProcedureMonthlyStats,
 )
 from models.procedures import OnlineLevel, Procedure, TimeUnit
-from models.units import AdministrativeUnit, Agency, UnitLevel, unit_path
+from models.units import (
+    AdministrativeUnit,
+    Agency,
+    Reorganization,
+    SuccessionKind,
+    UnitKind,
+    UnitLevel,
+    UnitSuccession,
+    kind_from_name,
+    unit_path,
+    valid_on,
+)
 
 __all__ = [
     "AdministrativeUnit",
@@ -48,9 +59,15 @@ __all__ = [
     "Procedure",
     "ROLLUP_COUNTERS",
     "TimeUnit",
+    "Reorganization",
+    "SuccessionKind",
     "Timeliness",
     "UnitDailyStats",
+    "UnitKind",
     "UnitLevel",
     "UnitProcedureMonthlyStats",
+    "UnitSuccession",
+    "kind_from_name",
     "unit_path",
+    "valid_on",
 ]

@@ -62,16 +62,38 @@ class Dossier(Model):
         "models.Procedure", related_name="dossiers", on_delete=fields.RESTRICT
     )
     procedure_id: int
+    # The handling unit: competent to resolve the dossier, now. A reorganisation moves it
+    # (and unit_path) to the successor; `received_unit` keeps the one it was received under.
     unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.AdministrativeUnit", related_name="dossiers", on_delete=fields.RESTRICT
     )
     unit_id: int
+    # The receiving agency (its code starts the dossier code, Decree 118 Art. 28(2)(a)).
     agency: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Agency", related_name="dossiers", on_delete=fields.RESTRICT
     )
     agency_id: int
-    # Copy of the unit's path so jurisdiction is a prefix filter on this table alone.
+    # Copy of the handling unit's path so jurisdiction is a prefix filter on this table alone.
     unit_path = fields.CharField(max_length=128)
+    # History: the unit the dossier was received under, never changed. Nullable only because
+    # the column arrived after rows existed (migration 0012 fills it from unit_id).
+    received_unit: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="dossiers_received", null=True,
+        on_delete=fields.RESTRICT)
+    received_unit_id: int | None
+    # Ids of every unit version that has handled the dossier, oldest first, comma-separated
+    # (the last is unit_id): the rollups count the dossier under each (resolvers/metrics/rollups.py).
+    unit_history = fields.TextField(null=True)
+    # The desk that received it (Decree 118 Art. 14(2): any public service centre of the
+    # province), and the path that carries the desk's rights now (moved like unit_path).
+    desk_unit: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="dossiers_at_desk", null=True,
+        on_delete=fields.RESTRICT)
+    desk_unit_id: int | None
+    desk_path = fields.CharField(max_length=128, null=True)
+    # A split left the dossier with no rule to follow: held by the nearest surviving ancestor
+    # until an administrator assigns it to one of the successors (resolvers/units/assign.py).
+    awaiting_assignment = fields.BooleanField(default=False, db_default=False)
     channel = fields.CharEnumField(Channel, max_length=16)
     status = fields.CharEnumField(DossierStatus, max_length=24)
     national_status_code = fields.SmallIntField()
@@ -141,6 +163,9 @@ class Dossier(Model):
             Index(fields=("received_at", "id"), name="dossier_received_id"),
             Index(fields=("channel", "id"), name="dossier_channel_id"),
             Index(fields=("ended_at", "legal_due_at"), name="dossier_open_due"),
+            Index(fields=("unit_id", "id"), name="dossier_unit_id"),
+            Index(fields=("desk_path", "id"), name="dossier_desk_path_id"),
+            Index(fields=("awaiting_assignment", "id"), name="dossier_awaiting"),
         )
 
 

@@ -97,7 +97,13 @@ class Feedback(Model):
         "models.AdministrativeUnit", related_name="feedback", on_delete=fields.RESTRICT
     )
     unit_id: int
+    # Like a dossier's: the responsible unit now (moved by reorganisations) and its path.
     unit_path = fields.CharField(max_length=128)
+    # History: the unit the feedback was submitted about (migration 0012 fills it).
+    received_unit: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.AdministrativeUnit", related_name="feedback_received", null=True,
+        on_delete=fields.RESTRICT)
+    received_unit_id: int | None
     dossier: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Dossier", related_name="feedback", null=True, on_delete=fields.SET_NULL
     )

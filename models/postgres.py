@@ -23,3 +23,17 @@ def only_on_postgres(statements: tuple[str, ...]) -> Callable[[Any, Any], Awaita
 def postgres_sql(up: tuple[str, ...], down: tuple[str, ...]) -> ops.RunPython:
     """A reversible migration step that runs only on PostgreSQL."""
     return ops.RunPython(only_on_postgres(up), only_on_postgres(down))
+
+
+# The indexes every jurisdiction filter uses (the dossier lists, counts and desks).
+JURISDICTION_INDEXES = ("dossier_unit_path_pattern", "dossier_unit_path_id", "dossier_status_path",
+                        "dossier_desk_path_pattern", "dossier_desk_path_id")
+
+
+async def reindex_concurrently(client: Any, names: tuple[str, ...] = JURISDICTION_INDEXES) -> None:
+    """Rebuild indexes without blocking writers (PostgreSQL; outside a transaction). After a
+    reorganisation has rewritten most rows of a table, its indexes are half empty pages."""
+    if client.capabilities.dialect != "postgres":
+        return
+    for name in names:
+        await client.execute_script(f"REINDEX INDEX CONCURRENTLY {name}")

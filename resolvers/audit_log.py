@@ -20,7 +20,7 @@ from models.audit import AuditOutcome
 from models.errors import BadInput
 from models.scope import Scope, scoped
 from policies import ROOT, Actor, authorize, jurisdiction
-from resolvers import clock, lookups, validation
+from resolvers import clock, lookups, units, validation
 from resolvers.cells import neutral
 from resolvers.pagination import Page, keyset
 
@@ -55,7 +55,8 @@ def _visible(scope: Scope) -> QuerySet[AuditEntry]:
 
 
 async def _filtered(actor: Actor, flt: AuditFilter) -> QuerySet[AuditEntry]:
-    scope = jurisdiction(actor, "audit", "read")
+    # Entries keep the path of their time: reaching the units' predecessors reads their past.
+    scope = await units.with_history(jurisdiction(actor, "audit", "read"))
     if flt.unit_code is not None:
         unit = await lookups.unit_by_code(flt.unit_code)
         if unit is None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import AdministrativeUnit, Procedure
 from models import AdministrativeUnit as UnitRow
+from models import Procedure
 from models import Procedure as ProcedureRow
-from models.errors import BadInput
 from models.procedures import OnlineLevel
-from models.scope import scoped
 from models.text import fold
 from models.units import UnitLevel
 from policies import Actor, jurisdiction
@@ -25,17 +23,6 @@ class ProcedureFilter:
     field: str | None = None
     level: UnitLevel | None = None
     online_level: OnlineLevel | None = None
-
-
-async def list_units(*, actor: Actor, parent_code: str | None = None) -> list[AdministrativeUnit]:
-    """Children of a unit, or the roots (provinces) when no parent is given."""
-    query = scoped(AdministrativeUnit.all(), jurisdiction(actor, "unit", "read"), column="path")
-    if parent_code is None:
-        return await query.filter(parent_id__isnull=True).order_by("code")
-    parent = await lookups.unit_by_code(parent_code)
-    if parent is None:
-        raise BadInput(f"unknown unit {parent_code!r}", field="parentCode")
-    return await query.filter(parent_id=parent.id).order_by("code")
 
 
 def _catalogue_visible(actor: Actor) -> bool:
@@ -71,4 +58,4 @@ async def list_procedures(
 
 
 __all__ = ["OnlineLevel", "ProcedureFilter", "ProcedureRow", "UnitLevel", "UnitRow",
-           "get_procedure", "list_procedures", "list_units"]
+           "get_procedure", "list_procedures"]

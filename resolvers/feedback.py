@@ -116,7 +116,8 @@ async def submit_complaint(
     async with in_transaction():
         row = await Feedback.create(
             kind=FeedbackKind.COMPLAINT, unit_id=unit.id, unit_path=unit.path,
-            dossier_id=dossier_id, content=text, submitted_at=now, due_at=due,
+            received_unit_id=unit.id, dossier_id=dossier_id, content=text, submitted_at=now,
+            due_at=due,
             secret_hash=_digest(secret),
         )
         await _audit(actor, "submit", row, {})
@@ -169,7 +170,8 @@ async def rate_dossier(
                                       "applicantIdNumber", hint)
         row = await Feedback.create(
             kind=FeedbackKind.RATING, unit_id=dossier.unit_id, unit_path=dossier.unit_path,
-            dossier_id=dossier.id, submitted_at=clock.now(), rating=rating,
+            received_unit_id=dossier.unit_id, dossier_id=dossier.id, submitted_at=clock.now(),
+            rating=rating,
         )
         await _audit(actor, "rate", row, {})
     return row

@@ -11,6 +11,9 @@ payment request stop or restart the clock as resolvers/deadlines.py says.
 Statuses and actions are those of API.md; each status maps onto the national portal's
 TrangThaiHoSo code. End states (processing over) are NOT_ACCEPTED, WITHDRAWN, STOPPED,
 FINISHED and RETURNED; a FINISHED dossier still moves on to RETURNED.
+
+Each action is taken by a side (Decree 118 Art. 20): the handling unit processes the dossier;
+the desk that received it, when another, returns the result it receives back (`SIDES`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,25 @@ INTAKE: dict[S, dict[DossierAction, S]] = {
     S.SUPPLEMENT_REQUESTED: {A.ACCEPT: S.RECEIVED, A.SUPPLEMENT: S.NEW, A.REFUSE: S.NOT_ACCEPTED,
                              A.WITHDRAW: S.WITHDRAWN},
 }
+
+
+class Side(StrEnum):
+    HANDLING = "HANDLING"  # the unit competent to resolve the dossier
+    DESK = "DESK"  # the one-stop desk that received it (any centre of the province)
+
+
+# Who may take each action; an action not listed is the handling unit's alone. The desk that
+# received a dossier checks it before acceptance (Art. 17: accept, refuse, guide a supplement)
+# and returns the result it receives back (Art. 20).
+_BOTH = frozenset({Side.HANDLING, Side.DESK})
+SIDES: dict[DossierAction, frozenset[Side]] = {
+    A.ACCEPT: _BOTH, A.REFUSE: _BOTH, A.GUIDE_SUPPLEMENT: _BOTH, A.RETURN_RESULT: _BOTH,
+}
+
+
+def sides_of(action: DossierAction) -> frozenset[Side]:
+    return SIDES.get(action, frozenset({Side.HANDLING}))
+
 
 # After acceptance: the clock runs (or is stopped by a supplement or payment request).
 TRANSITIONS: dict[S, dict[DossierAction, S]] = {

@@ -27,13 +27,6 @@ async def agencies(ids: Sequence[int]) -> list[Agency | None]:
     return [rows.get(i) for i in ids]
 
 
-async def unit_children(ids: Sequence[int]) -> list[list[AdministrativeUnit]]:
-    grouped: dict[int, list[AdministrativeUnit]] = defaultdict(list)
-    for unit in await AdministrativeUnit.filter(parent_id__in=list(ids)).order_by("code"):
-        grouped[unit.parent_id or 0].append(unit)
-    return [grouped[i] for i in ids]
-
-
 async def events(ids: Sequence[int]) -> list[list[DossierEvent]]:
     grouped: dict[int, list[DossierEvent]] = defaultdict(list)
     for event in await DossierEvent.filter(dossier_id__in=list(ids)).order_by("id"):

@@ -3,12 +3,14 @@ longer than its column, which a caller would see as an internal error)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from tortoise.fields import CharField
 from tortoise.models import Model
 
-from models import AdministrativeUnit, Dossier, Procedure
+from models import AdministrativeUnit, Dossier, Procedure, valid_on
+from resolvers import clock
 
 
 def _fits(value: str | None, model: type[Model], column: str) -> bool:
@@ -16,10 +18,20 @@ def _fits(value: str | None, model: type[Model], column: str) -> bool:
     return isinstance(value, str) and 0 < len(value) <= limit
 
 
-async def unit_by_code(code: str | None) -> AdministrativeUnit | None:
+async def unit_by_code(code: str | None, on: date | None = None) -> AdministrativeUnit | None:
+    """The unit with this code in force on `on` (default: today in Vietnam). Codes are
+    re-used across reorganisations, so a code alone names a unit only at a date."""
     if not _fits(code, AdministrativeUnit, "code"):
         return None
-    return await AdministrativeUnit.get_or_none(code=code)
+    day = on or clock.local_date(clock.now())
+    return await AdministrativeUnit.filter(valid_on(day), code=code).first()
+
+
+async def live_unit_by_path(path: str | None) -> AdministrativeUnit | None:
+    """The unit in force now with this path (a grant's or a token's domain)."""
+    if not _fits(path, AdministrativeUnit, "path"):
+        return None
+    return await AdministrativeUnit.filter(path=path, valid_to__isnull=True).first()
 
 
 async def procedure_by_code(code: str | None) -> Procedure | None:

@@ -21,14 +21,15 @@ from schema.observe import LagTolerantReads, Observed
 from schema.operations import AuditOperations
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
+from schema.units import UnitMutation, UnitQuery
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
     "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery,
-              CalendarQuery)
+              CalendarQuery, UnitQuery)
 )
 Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation,
-                                    CalendarMutation))
+                                    CalendarMutation, UnitMutation))
 
 
 class Schema(strawberry.Schema):

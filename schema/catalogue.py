@@ -2,42 +2,64 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Optional
 
 import strawberry
 
-from resolvers import catalogue, timelimits
+from resolvers import catalogue, timelimits, units
 from resolvers.catalogue import OnlineLevel, ProcedureRow, UnitLevel, UnitRow
 from resolvers.dossiers import Channel
 from resolvers.timelimits import TimeLimit, TimeUnit
+from resolvers.units import UnitKind
 from schema.context import Info
 from schema.pagination import Connection
 
 
-@strawberry.type
+@strawberry.type(description="One version of an administrative unit: its code, name, kind and "
+                             "place in the tree hold from validFrom to validTo (codes are "
+                             "re-used across reorganisations, so a code names a unit at a date).")
 class AdministrativeUnit:
     code: str
     name: str
     level: UnitLevel
+    kind: UnitKind
+    valid_from: Optional[date] = strawberry.field(
+        description="First day in force; null: since before our records.")
+    valid_to: Optional[date] = strawberry.field(
+        description="First day no longer in force; null: in force today.")
     _id: strawberry.Private[int]
     _parent_id: strawberry.Private[int | None]
+    _as_of: strawberry.Private[date]
 
     @classmethod
-    def from_row(cls, row: UnitRow) -> AdministrativeUnit:
-        return cls(code=row.code, name=row.name, level=row.level, _id=row.id,
-                   _parent_id=row.parent_id)
+    def from_row(cls, row: UnitRow, as_of: date | None = None) -> AdministrativeUnit:
+        """`as_of`: the day its children are read at (default: its last day in force)."""
+        return cls(code=row.code, name=row.name, level=row.level, kind=row.kind,
+                   valid_from=row.valid_from, valid_to=row.valid_to, _id=row.id,
+                   _parent_id=row.parent_id, _as_of=as_of or units.last_day(row))
 
     @strawberry.field
     async def parent(self, info: Info) -> Optional[AdministrativeUnit]:
         if self._parent_id is None:
             return None
         row = await info.context.loaders.unit.load(self._parent_id)
-        return AdministrativeUnit.from_row(row) if row else None
+        return AdministrativeUnit.from_row(row, self._as_of) if row else None
 
-    @strawberry.field
+    @strawberry.field(description="Its children in force on the day this unit was read at.")
     async def children(self, info: Info) -> list[AdministrativeUnit]:
-        rows = await info.context.loaders.unit_children.load(self._id)
-        return [AdministrativeUnit.from_row(r) for r in rows]
+        rows = await info.context.loaders.unit_children.load((self._id, self._as_of))
+        return [AdministrativeUnit.from_row(r, self._as_of) for r in rows]
+
+    @strawberry.field(description="The versions this one continues (all or part of).")
+    async def predecessors(self, info: Info) -> list[AdministrativeUnit]:
+        return [AdministrativeUnit.from_row(r) for r in
+                await info.context.loaders.unit_predecessors.load(self._id)]
+
+    @strawberry.field(description="The versions that continue this one (several for a split).")
+    async def successors(self, info: Info) -> list[AdministrativeUnit]:
+        return [AdministrativeUnit.from_row(r) for r in
+                await info.context.loaders.unit_successors.load(self._id)]
 
 
 @strawberry.type(description="A time limit: an amount in a unit, as the catalogue gives it.")
@@ -104,12 +126,21 @@ class ProcedureConnection(Connection[Procedure]):
 
 @strawberry.type
 class CatalogueQuery:
-    @strawberry.field(description="Units under `parentCode`, or the provinces when omitted.")
+    @strawberry.field(description="Units under `parentCode`, or the provinces when omitted, as "
+                                  "the tree stood on `asOf` (default: today).")
     async def administrative_units(
-        self, info: Info, parent_code: Optional[str] = None
+        self, info: Info, parent_code: Optional[str] = None, as_of: Optional[date] = None,
     ) -> list[AdministrativeUnit]:
-        rows = await catalogue.list_units(actor=info.context.actor, parent_code=parent_code)
-        return [AdministrativeUnit.from_row(r) for r in rows]
+        rows = await units.list_units(actor=info.context.actor, parent_code=parent_code,
+                                      as_of=as_of)
+        return [AdministrativeUnit.from_row(r, as_of) for r in rows]
+
+    @strawberry.field(description="The unit with this code on `asOf` (default: today).")
+    async def administrative_unit(
+        self, info: Info, code: str, as_of: Optional[date] = None,
+    ) -> Optional[AdministrativeUnit]:
+        row = await units.get_unit(actor=info.context.actor, code=code, as_of=as_of)
+        return AdministrativeUnit.from_row(row, as_of) if row else None
 
     @strawberry.field
     async def procedures(

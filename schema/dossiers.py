@@ -58,6 +58,8 @@ class DossierBase:
     timeliness: Timeliness
     _procedure_id: strawberry.Private[int]
     _unit_id: strawberry.Private[int]
+    _received_unit_id: strawberry.Private[int]
+    _desk_unit_id: strawberry.Private[int]
 
     @strawberry.field
     async def procedure(self, info: Info) -> Procedure:
@@ -65,11 +67,24 @@ class DossierBase:
         assert row is not None  # a foreign key
         return Procedure.from_row(row)
 
-    @strawberry.field
-    async def unit(self, info: Info) -> AdministrativeUnit:
-        row = await info.context.loaders.unit.load(self._unit_id)
+    async def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
+        row = await info.context.loaders.unit.load(unit_id)
         assert row is not None  # a foreign key
         return AdministrativeUnit.from_row(row)
+
+    @strawberry.field(description="The handling unit: competent to resolve the dossier now "
+                                  "(the successor of the unit it was received under).")
+    async def unit(self, info: Info) -> AdministrativeUnit:
+        return await self._unit(info, self._unit_id)
+
+    @strawberry.field(description="The unit the dossier was received under, as it was then.")
+    async def received_unit(self, info: Info) -> AdministrativeUnit:
+        return await self._unit(info, self._received_unit_id)
+
+    @strawberry.field(description="The one-stop desk that received it (Decree 118: any public "
+                                  "service centre of the province); it returns the result.")
+    async def desk(self, info: Info) -> AdministrativeUnit:
+        return await self._unit(info, self._desk_unit_id)
 
     @staticmethod
     def common(view: use_cases.DossierView) -> dict:
@@ -79,6 +94,8 @@ class DossierBase:
             national_status_code=row.national_status_code, received_at=row.received_at,
             due_at=row.due_at, finished_at=row.finished_at, returned_at=row.returned_at,
             timeliness=view.timeliness, _procedure_id=row.procedure_id, _unit_id=row.unit_id,
+            _received_unit_id=row.received_unit_id or row.unit_id,
+            _desk_unit_id=row.desk_unit_id or row.unit_id,
         )
 
 
@@ -110,9 +127,13 @@ class Dossier(DossierBase):
     extension_reason: Optional[str]
     result_electronic: bool
     synced_to_portal_at: Optional[datetime]
+    awaiting_assignment: bool = strawberry.field(
+        description="A split left it without a rule: its holder waits for an administrator's "
+                    "assignDossier.")
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
+    _handled_by: strawberry.Private[list[int]]
 
     @classmethod
     def of(cls, view: use_cases.DossierView) -> Dossier:
@@ -129,8 +150,9 @@ class Dossier(DossierBase):
                                 phone=person.phone, address=person.address),
             fee=row.fee, paid_online=row.paid_online, supplement_count=row.supplement_count,
             extension_reason=row.extension_reason, result_electronic=row.result_electronic,
-            synced_to_portal_at=row.synced_to_portal_at, version=row.version, _id=row.id,
-            _unit_path=row.unit_path,
+            synced_to_portal_at=row.synced_to_portal_at,
+            awaiting_assignment=row.awaiting_assignment, version=row.version, _id=row.id,
+            _unit_path=row.unit_path, _handled_by=use_cases.handled_by(row),
         )
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
@@ -138,6 +160,12 @@ class Dossier(DossierBase):
         rows = await audit_log.dossier_history(actor=info.context.actor, code=self.code,
                                                unit_path=self._unit_path)
         return [AuditEntry.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every unit version that has handled it, oldest first: the "
+                                  "unit it was received under, then its successors.")
+    async def handling_history(self, info: Info) -> list[AdministrativeUnit]:
+        rows = await info.context.loaders.unit.load_many(self._handled_by)
+        return [AdministrativeUnit.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
     async def events(self, info: Info) -> list[DossierEvent]:
@@ -162,6 +190,9 @@ class DossierFilter:
         default=None, description="Before this instant; a plain date: to the end of that local day.")
     overdue: Optional[bool] = None
     search: Optional[str] = None
+    desk_code: Optional[str] = strawberry.field(
+        default=None, description="Received at this desk (its clerks see all it received).")
+    awaiting_assignment: Optional[bool] = None
 
     def to_use_case(self) -> use_cases.DossierFilter:
         values = vars(self) | {"status": tuple(self.status or ())}
@@ -209,7 +240,8 @@ class ApplicantInput:
 @strawberry.input
 class ReceiveDossierInput:
     procedure_code: str
-    unit_code: str
+    unit_code: str = strawberry.field(
+        description="The handling unit, competent to resolve it (of the procedure's level).")
     channel: Channel
     applicant: ApplicantInput
     received_at: Optional[datetime] = None
@@ -229,6 +261,9 @@ class ReceiveDossierInput:
                                   "check (NEW): it then ACCEPTs, REFUSEs or GUIDE_SUPPLEMENTs it. "
                                   "Default: true in person and by post; online dossiers are always "
                                   "accepted afterwards.")
+    desk_code: Optional[str] = strawberry.field(
+        default=None, description="The receiving desk: any public service centre of the "
+                                  "province (Decree 118); default: your own unit.")
 
     def to_use_case(self) -> use_cases.Reception:
         return use_cases.Reception(
@@ -236,7 +271,8 @@ class ReceiveDossierInput:
             applicant=use_cases.Applicant(**vars(self.applicant)), received_at=self.received_at,
             idempotency_key=self.idempotency_key, components_digitized=self.digitized_components,
             certified_copies_electronic=self.electronic_certified_copies,
-            reused_digitized_data=self.reused_data, accepted=self.accepted)
+            reused_digitized_data=self.reused_data, accepted=self.accepted,
+            desk_code=self.desk_code)
 
 
 @strawberry.type
@@ -244,7 +280,7 @@ class DossierPayload:
     dossier: Dossier
 
 
-def _payload(info: Info, row: use_cases.DossierRow) -> DossierPayload:
+def payload(info: Info, row: use_cases.DossierRow) -> DossierPayload:
     return DossierPayload(dossier=Dossier.of(use_cases.present(info.context.actor, row)))
 
 
@@ -254,7 +290,7 @@ class DossierMutation:
     async def receive_dossier(self, info: Info, input: ReceiveDossierInput) -> DossierPayload:
         row = await use_cases.receive_dossier(actor=info.context.actor,
                                               reception=input.to_use_case())
-        return _payload(info, row)
+        return payload(info, row)
 
     @strawberry.mutation(description="Move a dossier through its lifecycle; `resultElectronic` "
                                      "goes with FINISH (the result was issued electronically). "
@@ -268,7 +304,7 @@ class DossierMutation:
             actor=info.context.actor, code=code, action=action, note=note,
             expected_version=expected_version, result_electronic=result_electronic,
         )
-        return _payload(info, row)
+        return payload(info, row)
 
     @strawberry.mutation(description="The apology letter: a new appointment, once per dossier, at "
                                      "the latest the day before the appointment and not while a "
@@ -281,10 +317,10 @@ class DossierMutation:
             actor=info.context.actor, code=code, new_due_at=new_due_at, reason=reason,
             expected_version=expected_version,
         )
-        return _payload(info, row)
+        return payload(info, row)
 
     @strawberry.mutation(description="Record that the dossier was synchronised to the national "
                                      "public service portal (once; later calls change nothing).")
     async def record_portal_sync(self, info: Info, code: str) -> DossierPayload:
         row = await use_cases.record_portal_sync(actor=info.context.actor, code=code)
-        return _payload(info, row)
+        return payload(info, row)

@@ -8,8 +8,13 @@ from policies.actor import ActorKind
 from resolvers.catalogue import OnlineLevel, UnitLevel
 from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
 from resolvers.timelimits import TimeUnit
+from resolvers.units import UnitKind
 
 UnitLevelEnum = strawberry.enum(UnitLevel, name="UnitLevel")
+UnitKindEnum = strawberry.enum(UnitKind, name="UnitKind", description=(
+    "PROVINCE tỉnh, CITY thành phố trực thuộc trung ương, DISTRICT huyện, URBAN_DISTRICT quận, "
+    "TOWN thị xã, PROVINCIAL_CITY thành phố thuộc tỉnh, COMMUNE xã, WARD phường, "
+    "TOWNSHIP thị trấn, SPECIAL_ZONE đặc khu"))
 OnlineLevelEnum = strawberry.enum(OnlineLevel, name="OnlineLevel")
 ChannelEnum = strawberry.enum(Channel, name="Channel")
 DossierStatusEnum = strawberry.enum(DossierStatus, name="DossierStatus")

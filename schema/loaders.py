@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from resolvers import loaders
+from resolvers import loaders, units
 
 
 class Loaders:
@@ -14,5 +14,7 @@ class Loaders:
         self.procedure = DataLoader(load_fn=loaders.procedures)
         self.unit = DataLoader(load_fn=loaders.units)
         self.agency = DataLoader(load_fn=loaders.agencies)
-        self.unit_children = DataLoader(load_fn=loaders.unit_children)
+        self.unit_children = DataLoader(load_fn=units.children)
+        self.unit_predecessors = DataLoader(load_fn=units.predecessors)
+        self.unit_successors = DataLoader(load_fn=units.successors)
         self.events = DataLoader(load_fn=loaders.events)

@@ -31,7 +31,8 @@ TABLES = (
     "sessions", "partner_tokens", "users", "casbin_rules", "policy_revision", "audit_entries",
     "audit_chain_head", "feedback", "unit_daily_stats", "unit_procedure_monthly_stats",
     "dossier_events", "dossiers", "dossier_code_counters",
-    "calendar_overrides", "agencies", "procedures", "administrative_units",
+    "calendar_overrides", "agencies", "procedures", "unit_successions", "reorganizations",
+    "administrative_units",
 )
 
 

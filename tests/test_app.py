@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import AuditEntry, Dossier, DossierCodeCounter, DossierEvent
-from resolvers import catalogue
+from resolvers import units
 from tests.world import build_world
 
 
@@ -49,7 +49,7 @@ async def test_internal_error_is_masked_to_a_request_id(client, monkeypatch):
     async def broken(**_):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(catalogue, "list_units", broken)
+    monkeypatch.setattr(units, "list_units", broken)
     response = await client.post("/graphql", json={"query": "{ administrativeUnits { code } }"},
                                  headers={"x-request-id": "req-42"})
     error = response.json()["errors"][0]

@@ -50,7 +50,7 @@ async def test_seeding_demo_users_records_every_account_and_grant(db):
     assert (await chain.verify()).ok
     # the system administrator is ADMIN at the root; each province has its own ADMIN
     assert [(g.role, g.unit_path) for g in grants_of("admin")] == [("ADMIN", ROOT)]
-    assert [g.unit_code for g in grants_of("admin.quangnam")] == ["49"]
+    assert [g.unit_code for g in grants_of("admin.quangnam")] == ["48"]  # Đà Nẵng, since 2025
 
 
 async def test_partner_tokens_from_the_console_are_audited(db, database_url):

@@ -8,7 +8,7 @@ from typing import Any
 
 from models import AdministrativeUnit, Agency, Procedure, unit_path
 from models.procedures import OnlineLevel
-from models.units import UnitLevel
+from models.units import UnitKind, UnitLevel
 from policies import Actor, ActorKind, Grant
 
 # (code, name, level, parent)
@@ -21,6 +21,8 @@ UNITS = (
     ("20401", "Phường Minh An", UnitLevel.COMMUNE, "503"),
     ("490", "Đơn vị thử tiền tố", UnitLevel.PROVINCE, None),  # a prefix trap for /49/
 )
+KINDS = {"49": UnitKind.PROVINCE, "502": UnitKind.PROVINCIAL_CITY, "503": UnitKind.PROVINCIAL_CITY,
+         "490": UnitKind.PROVINCE}
 PROCEDURES = (
     ("1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch", UnitLevel.COMMUNE, 1, 0, OnlineLevel.FULL),
     ("2.000908", "Thủ tục chứng thực bản sao từ bản chính", "Chứng thực", UnitLevel.COMMUNE, 2,
@@ -51,7 +53,7 @@ async def build_world() -> World:
     for code, name, level, parent in UNITS:
         parent_row = units.get(parent) if parent else None
         unit = await AdministrativeUnit.create(
-            code=code, name=name, level=level, parent=parent_row,
+            code=code, name=name, level=level, kind=KINDS.get(code, UnitKind.WARD), parent=parent_row,
             path=unit_path(parent_row.path if parent_row else None, code),
         )
         units[code] = unit

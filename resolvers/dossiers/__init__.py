@@ -10,6 +10,7 @@ from resolvers.dossiers.reception import receive_dossier
 from resolvers.dossiers.transitions import extend_dossier, record_portal_sync, transition_dossier
 from resolvers.dossiers.views import ApplicantView, DossierEvent, DossierView, present
 from resolvers.lifecycle import DossierAction
+from resolvers.metrics.rollups import history_of as handled_by
 
 __all__ = [
     "Applicant",
@@ -25,6 +26,7 @@ __all__ = [
     "Reception",
     "Timeliness",
     "extend_dossier",
+    "handled_by",
     "get_dossier",
     "list_dossiers",
     "present",

@@ -20,7 +20,7 @@ class Applicant:
 @dataclass(frozen=True)
 class Reception:
     procedure_code: str
-    unit_code: str
+    unit_code: str  # the handling unit: competent to resolve it, of the procedure's level
     channel: Channel
     applicant: Applicant
     received_at: datetime | None = None
@@ -33,6 +33,9 @@ class Reception:
     # the desk to check (NEW): it then accepts, refuses or guides a supplement. None: True in
     # person and by post, False online (the desk accepts online filings: Decree 118 Art. 17(2)).
     accepted: bool | None = None
+    # The receiving desk (any public service centre of the province, Decree 118 Art. 14(2));
+    # None: the caller's own unit.
+    desk_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,6 @@ class DossierFilter:
     received_to: datetime | date | None = None
     overdue: bool | None = None
     search: str | None = None
+    # Dossiers received at this desk (its clerks see them all; others within their reach).
+    desk_code: str | None = None
+    awaiting_assignment: bool | None = None

@@ -9,15 +9,28 @@ from tortoise.queryset import QuerySet
 
 from models import Dossier
 from models.errors import BadInput
-from models.scope import scoped
+from models.scope import Scope, scoped
 from models.text import fold
 from policies import Actor, jurisdiction
 from resolvers import clock, lookups, validation
+from resolvers.dossiers.desks import desk_scope
 from resolvers.dossiers.inputs import DossierFilter
 from resolvers.dossiers.views import DossierView, Presenter, present
 from resolvers.pagination import Page, keyset
 
 CURSOR_KIND = "dossier"
+
+
+async def _desk_filtered(actor: Actor, flt: DossierFilter, scope: Scope) -> QuerySet[Dossier]:
+    """Dossiers received at a desk: all of them for its clerks (Decree 118: the desk returns
+    the results), else those the caller may read anyway. One prefix filter on desk_path."""
+    desk = await lookups.unit_by_code(flt.desk_code)
+    if desk is None:
+        raise BadInput(f"unknown unit {flt.desk_code!r}", field="filter.deskCode")
+    query = scoped(Dossier.all(), Scope((desk.path,)), column="desk_path")
+    if not desk_scope(actor).covers(desk.path):
+        query = scoped(query, scope)
+    return query
 
 
 async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
@@ -27,7 +40,14 @@ async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
         if unit is None:
             raise BadInput(f"unknown unit {flt.unit_code!r}", field="filter.unitCode")
         scope = scope.narrow(unit.path)
-    query = scoped(Dossier.all(), scope)
+    if flt.desk_code is not None:
+        query = await _desk_filtered(actor, flt, scope)
+        if flt.unit_code is not None:
+            query = scoped(query, scope)
+    else:
+        query = scoped(Dossier.all(), scope)
+    if flt.awaiting_assignment is not None:
+        query = query.filter(awaiting_assignment=flt.awaiting_assignment)
     if flt.status:
         query = query.filter(status__in=list(flt.status))
     if flt.channel is not None:

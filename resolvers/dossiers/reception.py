@@ -16,11 +16,12 @@ from models import Agency, Dossier, DossierEvent, Procedure
 from models.dossiers import ApplicantKind, Channel, DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.text import fold
-from policies import Actor, authorize
+from policies import Actor
 from resolvers import clock, lookups, notifications, validation
 from resolvers.codes import next_code
 from resolvers.deadlines import load_calendar
 from resolvers.dossiers import timing
+from resolvers.dossiers.desks import receiving_desk
 from resolvers.dossiers.inputs import Applicant, Reception
 from resolvers.dossiers.snapshot import snapshot
 from resolvers.metrics import rollups
@@ -86,7 +87,12 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
     unit = await lookups.unit_by_code(reception.unit_code)
     if unit is None:
         raise BadInput(f"unknown unit {reception.unit_code!r}", field="unitCode")
-    authorize(actor, "dossier", "receive", unit.path)
+    now = clock.now()
+    received_at = reception.received_at or now
+    if received_at.tzinfo is None:
+        raise BadInput("receivedAt must carry a time zone offset", field="receivedAt")
+    desk = await receiving_desk(actor=actor, desk_code=reception.desk_code, unit=unit,
+                                received_day=clock.local_date(received_at))
     procedure = await lookups.procedure_by_code(reception.procedure_code)
     if procedure is None:
         raise BadInput(f"unknown procedure {reception.procedure_code!r}", field="procedureCode")
@@ -96,21 +102,18 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
             f"not by a {unit.level.value} unit",
             field="procedureCode",
         )
-    agency = await Agency.filter(unit_id=unit.id).order_by("id").first()
+    # The receiving desk's agency: its code starts the dossier code (Decree 118 Art. 28(2)(a)).
+    agency = await Agency.filter(unit_id=desk.id).order_by("id").first()
     if agency is None:
-        raise NotFound(f"unit {unit.code} has no receiving agency", field="unitCode")
-
-    now = clock.now()
-    received_at = reception.received_at or now
-    if received_at.tzinfo is None:
-        raise BadInput("receivedAt must carry a time zone offset", field="receivedAt")
+        raise NotFound(f"unit {desk.code} has no receiving agency", field="deskCode")
     if received_at > now + FUTURE_TOLERANCE:
         raise BadInput("receivedAt must not be in the future", field="receivedAt")
 
     if scoped_key and (replay := await _idempotent_replay(scoped_key, reception)):
         return replay
     try:
-        return await _create(actor, reception, unit, agency, procedure, received_at, scoped_key)
+        return await _create(actor, reception, unit, desk, agency, procedure, received_at,
+                             scoped_key)
     except IntegrityError:
         # A concurrent retry with the same key won the race; its dossier is the answer.
         if scoped_key and (replay := await _idempotent_replay(scoped_key, reception)):
@@ -126,7 +129,7 @@ def _accepted(reception: Reception) -> bool:
     return not online if reception.accepted is None else reception.accepted
 
 
-async def _create(actor, reception, unit, agency, procedure, received_at, key) -> Dossier:
+async def _create(actor, reception, unit, desk, agency, procedure, received_at, key) -> Dossier:
     # Online filings, and paper ones registered for checking, wait for the desk to accept them.
     accepted = _accepted(reception)
     status = DossierStatus.RECEIVED if accepted else DossierStatus.NEW
@@ -145,6 +148,10 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             unit_id=unit.id,
             agency_id=agency.id,
             unit_path=unit.path,
+            received_unit_id=unit.id,
+            unit_history=str(unit.id),
+            desk_unit_id=desk.id,
+            desk_path=desk.path,
             channel=reception.channel,
             status=status,
             national_status_code=status.national_code,
@@ -178,15 +185,15 @@ async def _create(actor, reception, unit, agency, procedure, received_at, key) -
             actor_username=actor.name,
             using_db=conn,
         )
-        await rollups.apply(unit_id=unit.id, unit_path=unit.path, procedure_id=procedure.id,
-                            changes=rollups.contribution(dossier))
+        await rollups.apply_to(dossier, rollups.contribution(dossier))
         await record(
             actor=actor,
             action="dossier:receive",
             object_type="Dossier",
             object_id=code,
             unit_path=unit.path,
-            changes={k: [None, v] for k, v in snapshot(dossier, masked=True).items()},
+            changes={**{k: [None, v] for k, v in snapshot(dossier, masked=True).items()},
+                     "desk": [None, desk.code]},
         )
         await notifications.announce(dossier, action="RECEIVE", from_status=None)
     return dossier

@@ -12,11 +12,12 @@ from audit import diff, record
 from models import Dossier, DossierEvent, Procedure
 from models.dossiers import DossierStatus
 from models.errors import BadInput, Conflict, NotFound
-from policies import Actor, ActorKind, authorize, jurisdiction
+from policies import Actor, ActorKind, authorize
 from resolvers import clock, lookups, notifications, validation
 from resolvers.calendar import WorkingCalendar
 from resolvers.deadlines import judge, load_calendar
 from resolvers.dossiers import timing
+from resolvers.dossiers.desks import authorize_action, may_see
 from resolvers.dossiers.snapshot import snapshot
 from resolvers.lifecycle import END_STATES, NEEDS_REASON, DossierAction, next_status
 from resolvers.metrics import rollups
@@ -26,10 +27,10 @@ A = DossierAction
 
 
 async def load_for_write(actor: Actor, code: str) -> Dossier:
-    """The dossier, or NOT_FOUND when it does not exist or lies outside the caller's reach."""
-    scope = jurisdiction(actor, "dossier", "read")
+    """The dossier, or NOT_FOUND when it does not exist or lies outside the caller's reach
+    (the handling unit's, or the receiving desk's)."""
     dossier = await lookups.dossier_by_code(code)
-    if dossier is None or not scope.covers(dossier.unit_path):
+    if dossier is None or not may_see(actor, dossier):
         raise NotFound(f"dossier {code!r} not found", field="code")
     return dossier
 
@@ -94,10 +95,8 @@ async def _apply(
             to_status=status, actor_username=actor.name, note=note,
         )
         fresh = await Dossier.get(id=dossier.id)
-        await rollups.apply(unit_id=dossier.unit_id, unit_path=dossier.unit_path,
-                            procedure_id=dossier.procedure_id,
-                            changes=rollups.delta(rollups.contribution(dossier),
-                                                  rollups.contribution(fresh)))
+        await rollups.apply_to(fresh, rollups.delta(rollups.contribution(dossier),
+                                                    rollups.contribution(fresh)))
         await record(
             actor=actor, action=f"dossier:{action}", object_type="Dossier",
             object_id=dossier.code, unit_path=dossier.unit_path,
@@ -123,7 +122,7 @@ async def transition_dossier(
     action = DossierAction(action)
     note = validation.text(note, field="note", max_length=2000, required=False)
     dossier = await load_for_write(actor, code)
-    authorize(actor, "dossier", action.value, dossier.unit_path, object_id=dossier.code)
+    authorize_action(actor, dossier, action)
     _check_version(dossier, expected_version)
     target = next_status(DossierStatus(dossier.status), action, dossier.received_at is not None)
     if action in NEEDS_REASON and not note:

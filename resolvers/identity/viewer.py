@@ -27,11 +27,14 @@ async def viewer(*, actor: Actor) -> ViewerView | None:
     """Who is calling; None for an anonymous caller."""
     if actor.kind is ActorKind.ANONYMOUS:
         return None
-    codes = {g.unit_code for g in actor.grants}
-    units = {u.code: u for u in await AdministrativeUnit.filter(code__in=list(codes))}
-    roles = [RoleView(g.role, units[g.unit_code]) for g in actor.grants if g.unit_code in units]
+    # By path, among the units in force: codes are re-used across reorganisations.
+    paths = {g.unit_path for g in actor.grants}
+    units = {u.path: u for u in await AdministrativeUnit.filter(path__in=list(paths),
+                                                               valid_to__isnull=True)}
+    roles = [RoleView(g.role, units[g.unit_path]) for g in actor.grants if g.unit_path in units]
     home = roles[0].unit if roles else None
     if actor.partner_unit_path:
-        home = await AdministrativeUnit.get_or_none(path=actor.partner_unit_path)
+        home = await AdministrativeUnit.filter(path=actor.partner_unit_path,
+                                               valid_to__isnull=True).first()
     system = sorted({g.role for g in actor.grants if g.unit_path == ROOT})
     return ViewerView(actor.name, actor.kind, roles, home, system)

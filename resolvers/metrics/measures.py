@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from models import ROLLUP_COUNTERS, replica
 from resolvers import clock
 from resolvers.deadlines import start_of_local_day
-from resolvers.metrics.rollups import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
+from resolvers.metrics.rollup_sql import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
+from resolvers.metrics.rollups import contribution
+from resolvers.metrics.tree import Tree, dossiers_handled_then, in_force_sql, unchanged_since
 
 CHANNELS = ("IN_PERSON", "ONLINE", "POSTAL")
 # Extra counters besides the rollup's: open dossiers now, and citizens' feedback.
@@ -90,8 +92,8 @@ def _mark(postgres: bool, i: int) -> str:
     return f"${i}" if postgres else f"?{i}"
 
 
-async def by_unit(path: str, period: Period) -> dict[int, Measures]:
-    """Measures per unit under `path` for the period: one query per source, grouped."""
+async def by_unit(tree: Tree, period: Period) -> dict[int, Measures]:
+    """Measures per unit version of the tree for the period: one query per source, grouped."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     pg = conn.capabilities.dialect == "postgres"
     m = [_mark(pg, i) for i in range(1, 5)]
@@ -101,51 +103,62 @@ async def by_unit(path: str, period: Period) -> dict[int, Measures]:
         units.setdefault(unit_id, Measures()).counts.update(
             {k: int(v or 0) for k, v in values.items() if k != "unit_id"})
 
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)
+    sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in ROLLUP_COUNTERS)
     for row in await conn.execute_query_dict(
-            f"SELECT unit_id, {sums} FROM unit_daily_stats WHERE unit_path LIKE {m[0]} "
-            f"AND day >= {m[1]} AND day <= {m[2]} GROUP BY unit_id",
-            [path + "%", period.first, period.last]):
+            f"SELECT s.unit_id, {sums} FROM unit_daily_stats s JOIN administrative_units u "
+            f"ON u.id = s.unit_id WHERE s.unit_path LIKE {m[0]} AND {in_force_sql('u', m[0], m[3])} "
+            f"AND s.day >= {m[1]} AND s.day <= {m[2]} GROUP BY s.unit_id",
+            [tree.path + "%", period.first, period.last, tree.as_of]):
         add(row["unit_id"], row)
-    now = _utc(clock.now())
-    for row in await conn.execute_query_dict(
-            "SELECT unit_id, COUNT(*) AS in_progress, SUM(CASE WHEN (paused_at IS NULL AND "
-            f"legal_due_at < {m[1]}) OR (paused_at IS NOT NULL AND legal_due_at < paused_at) "
-            f"THEN 1 ELSE 0 END) AS overdue FROM dossiers WHERE unit_path LIKE {m[0]} "
-            "AND ended_at IS NULL AND received_at IS NOT NULL GROUP BY unit_id",
-            [path + "%", now]):
-        add(row["unit_id"], row)
-    for row in await conn.execute_query_dict(_FEEDBACK.format(*m), [path + "%", _utc(period.start),
-                                                                   _utc(period.end)]):
+    if tree.live:  # only units in force handle dossiers now
+        now = _utc(clock.now())
+        for row in await conn.execute_query_dict(
+                "SELECT unit_id, COUNT(*) AS in_progress, SUM(CASE WHEN (paused_at IS NULL AND "
+                f"legal_due_at < {m[1]}) OR (paused_at IS NOT NULL AND legal_due_at < paused_at) "
+                f"THEN 1 ELSE 0 END) AS overdue FROM dossiers WHERE unit_path LIKE {m[0]} "
+                "AND ended_at IS NULL AND received_at IS NOT NULL GROUP BY unit_id",
+                [tree.path + "%", now]):
+            add(row["unit_id"], row)
+        feedback = _FEEDBACK.format("f.unit_id", "feedback f", f"f.unit_path LIKE {m[0]}", *m)
+        values = [tree.path + "%", _utc(period.start), _utc(period.end)]
+    else:  # a dissolved unit: the feedback submitted about its versions
+        feedback = _FEEDBACK.format(
+            "f.received_unit_id", "feedback f JOIN administrative_units u ON u.id = f.received_unit_id",
+            in_force_sql("u", m[0], m[3]), *m)
+        values = [tree.path + "%", _utc(period.start), _utc(period.end), tree.as_of]
+    for row in await conn.execute_query_dict(feedback, values):
         add(row["unit_id"], row)
     return units
 
 
-_FEEDBACK = """SELECT unit_id,
-  SUM(CASE WHEN kind = 'RATING' AND submitted_at >= {1} AND submitted_at < {2} THEN 1 ELSE 0 END) AS ratings,
-  SUM(CASE WHEN kind = 'RATING' AND submitted_at >= {1} AND submitted_at < {2} AND rating >= 4
+_FEEDBACK = """SELECT {0} AS unit_id,
+  SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
+      THEN 1 ELSE 0 END) AS ratings,
+  SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5} AND f.rating >= 4
       THEN 1 ELSE 0 END) AS ratings_satisfied,
-  SUM(CASE WHEN kind = 'COMPLAINT' AND due_at >= {1} AND due_at < {2} THEN 1 ELSE 0 END) AS complaints_due,
-  SUM(CASE WHEN kind = 'COMPLAINT' AND due_at >= {1} AND due_at < {2} AND handled_at IS NOT NULL
-      AND handled_at <= due_at THEN 1 ELSE 0 END) AS complaints_on_time,
-  SUM(CASE WHEN kind = 'COMPLAINT' AND handled_at >= {1} AND handled_at < {2} AND satisfied IS NOT NULL
-      THEN 1 ELSE 0 END) AS complaints_answered,
-  SUM(CASE WHEN kind = 'COMPLAINT' AND handled_at >= {1} AND handled_at < {2} AND satisfied
+  SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.due_at >= {4} AND f.due_at < {5}
+      THEN 1 ELSE 0 END) AS complaints_due,
+  SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.due_at >= {4} AND f.due_at < {5} AND f.handled_at IS NOT NULL
+      AND f.handled_at <= f.due_at THEN 1 ELSE 0 END) AS complaints_on_time,
+  SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.handled_at >= {4} AND f.handled_at < {5}
+      AND f.satisfied IS NOT NULL THEN 1 ELSE 0 END) AS complaints_answered,
+  SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.handled_at >= {4} AND f.handled_at < {5} AND f.satisfied
       THEN 1 ELSE 0 END) AS complaints_satisfied
-FROM feedback WHERE unit_path LIKE {0} GROUP BY unit_id"""
+FROM {1} WHERE {2} GROUP BY {0}"""
 
 
-async def by_month(path: str, period: Period) -> dict[str, Measures]:
+async def by_month(tree: Tree, period: Period) -> dict[str, Measures]:
     """Rollup measures per calendar month ("2026-03") of the period."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     pg = conn.capabilities.dialect == "postgres"
-    month = "to_char(day, 'YYYY-MM')" if pg else "strftime('%Y-%m', day)"
-    m = [_mark(pg, i) for i in range(1, 4)]
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)
+    month = "to_char(s.day, 'YYYY-MM')" if pg else "strftime('%Y-%m', s.day)"
+    m = [_mark(pg, i) for i in range(1, 5)]
+    sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in ROLLUP_COUNTERS)
     rows = await conn.execute_query_dict(
-        f"SELECT {month} AS month, {sums} FROM unit_daily_stats WHERE unit_path LIKE {m[0]} "
-        f"AND day >= {m[1]} AND day <= {m[2]} GROUP BY {month} ORDER BY month",
-        [path + "%", period.first, period.last])
+        f"SELECT {month} AS month, {sums} FROM unit_daily_stats s JOIN administrative_units u "
+        f"ON u.id = s.unit_id WHERE s.unit_path LIKE {m[0]} AND {in_force_sql('u', m[0], m[3])} "
+        f"AND s.day >= {m[1]} AND s.day <= {m[2]} GROUP BY {month} ORDER BY month",
+        [tree.path + "%", period.first, period.last, tree.as_of])
     return {r["month"]: Measures(Counter({c: int(r[c] or 0) for c in ROLLUP_COUNTERS}), live=False)
             for r in rows}
 
@@ -162,30 +175,38 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-async def by_procedure(path: str, period: Period) -> dict[int, Measures]:
+async def by_procedure(tree: Tree, period: Period) -> dict[int, Measures]:
     """Measures per procedure: whole months from the monthly rollup, the days at the edges
     of the period from the dossiers themselves (a few weeks at most)."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     pg = conn.capabilities.dialect == "postgres"
-    m = [_mark(pg, i) for i in range(1, 4)]
+    m = [_mark(pg, i) for i in range(1, 5)]
     result: dict[int, Measures] = {}
 
-    def add(row: dict, names: Iterable[str]) -> None:
-        result.setdefault(row["procedure_id"], Measures(live=False)).counts.update(
-            {k: int(row[k] or 0) for k in names})
+    def add(procedure_id: int, values: dict, names: Iterable[str]) -> None:
+        result.setdefault(procedure_id, Measures(live=False)).counts.update(
+            {k: int(values[k] or 0) for k in names})
 
     edges = [period]
     months = _whole_months(period)
     if months is not None:
-        sums = ", ".join(f"SUM({c}) AS {c}" for c in ROLLUP_COUNTERS)
+        sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in ROLLUP_COUNTERS)
         for row in await conn.execute_query_dict(
-                f"SELECT procedure_id, {sums} FROM unit_procedure_monthly_stats "
-                f"WHERE unit_path LIKE {m[0]} AND month >= {m[1]} AND month < {m[2]} "
-                "GROUP BY procedure_id", [path + "%", *months]):
-            add(row, ROLLUP_COUNTERS)
+                f"SELECT s.procedure_id, {sums} FROM unit_procedure_monthly_stats s "
+                f"JOIN administrative_units u ON u.id = s.unit_id WHERE s.unit_path LIKE {m[0]} "
+                f"AND {in_force_sql('u', m[0], m[3])} AND s.month >= {m[1]} AND s.month < {m[2]} "
+                "GROUP BY s.procedure_id", [tree.path + "%", *months, tree.as_of]):
+            add(row["procedure_id"], row, ROLLUP_COUNTERS)
         edges = [Period(first, last) for first, last in (
             (period.first, months[0] - timedelta(days=1)), (months[1], period.last))
             if first <= last]
+    if edges and not await unchanged_since(tree):
+        for edge in edges:  # the tree changed since: the rows its versions handled then
+            for dossier in await dossiers_handled_then(tree, _utc(edge.start), _utc(edge.end)):
+                for day, counts in contribution(dossier).items():
+                    if edge.first <= day <= edge.last:
+                        add(dossier.procedure_id, counts, counts)
+        return result
     for edge in edges:
         for definitions, column in ((RECEIVED_SQL, "received_at"), (RESOLVED_SQL, "ended_at")):
             columns = ", ".join(f"{sql} AS {name}" for name, sql in definitions.items())
@@ -193,9 +214,10 @@ async def by_procedure(path: str, period: Period) -> dict[int, Measures]:
             for row in await conn.execute_query_dict(
                     f"SELECT procedure_id, {columns} FROM dossiers WHERE unit_path LIKE {m[0]} "
                     f"AND {column} >= {m[1]} AND {column} < {m[2]}{extra} GROUP BY procedure_id",
-                    [path + "%", _utc(edge.start), _utc(edge.end)]):
-                add(row, definitions)
+                    [tree.path + "%", _utc(edge.start), _utc(edge.end)]):
+                add(row["procedure_id"], row, definitions)
     return result
 
 
-__all__ = ["CHANNELS", "Measures", "Period", "by_month", "by_procedure", "by_unit", "local_day_sql"]
+__all__ = ["CHANNELS", "Measures", "Period", "Tree", "by_month", "by_procedure", "by_unit",
+           "local_day_sql"]

@@ -6,20 +6,30 @@ properties counted against reception) and of the day its processing ended (being
 early / on time / late). A change adds contribution(after) − contribution(before), so
 every path that changes a dossier keeps the rollup exact without special cases, and
 `rebuild()` recomputes the same definition from the rows in SQL.
+
+Across reorganisations a dossier counts under *every unit version that has handled it*
+(`dossiers.unit_history`): the version it was received under keeps it (the old tree stays
+as it was), and each successor it was carried to counts it too, for all days (the new tree
+over a period spanning the change). A report reads only the versions in force at the end
+of its period (`measures.py`), so no dossier is counted twice.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
-from models import ROLLUP_COUNTERS
+from models import ROLLUP_COUNTERS, AdministrativeUnit
 from resolvers.clock import local_date
+from resolvers.metrics.rollup_sql import carried_rows_sql, rebuild_sql
 
 Contribution = dict[date, Counter[str]]
+Target = tuple[int, str]  # a unit version: (id, path)
 
 
 def contribution(d: Any) -> Contribution:
@@ -57,12 +67,32 @@ def delta(before: Contribution, after: Contribution) -> Contribution:
     return changes
 
 
+def negate(changes: Contribution) -> Contribution:
+    return {day: Counter({k: -v for k, v in c.items()}) for day, c in changes.items()}
+
+
 def by_month(changes: Contribution) -> Contribution:
     """The same changes summed per month (keyed by the month's first day)."""
     months: Contribution = {}
     for day, counters in changes.items():
         months.setdefault(day.replace(day=1), Counter()).update(counters)
     return {m: c for m, c in months.items() if any(c.values())}
+
+
+def history_of(d: Any) -> list[int]:
+    """The unit versions that have handled a dossier, oldest first (the last is unit_id)."""
+    text = getattr(d, "unit_history", None)
+    ids = [int(part) for part in text.split(",") if part] if text else []
+    return ids or [d.unit_id]
+
+
+async def targets_of(d: Any) -> list[Target]:
+    """(id, path) of every version a dossier counts under; one query only after a move."""
+    ids = history_of(d)
+    if ids == [d.unit_id]:
+        return [(d.unit_id, d.unit_path)]
+    paths = dict(await AdministrativeUnit.filter(id__in=ids).values_list("id", "path"))
+    return [(i, d.unit_path if i == d.unit_id else paths[i]) for i in ids]
 
 
 async def _upsert(table: str, keys: dict[str, Any], counters: Counter[str]) -> None:
@@ -82,78 +112,41 @@ async def _upsert(table: str, keys: dict[str, Any], counters: Counter[str]) -> N
     await conn.execute_query(sql, [*keys.values(), *(counters.get(n, 0) for n in ROLLUP_COUNTERS)])
 
 
-async def apply(*, unit_id: int, unit_path: str, procedure_id: int, changes: Contribution) -> None:
-    """Add the changes with one atomic upsert per day and per month (in the caller's
-    transaction)."""
-    for day, counters in sorted(changes.items()):
-        await _upsert("unit_daily_stats", {"unit_id": unit_id, "unit_path": unit_path, "day": day},
-                      counters)
-    for month, counters in sorted(by_month(changes).items()):
-        await _upsert("unit_procedure_monthly_stats",
-                      {"unit_id": unit_id, "procedure_id": procedure_id, "unit_path": unit_path,
-                       "month": month}, counters)
+async def apply(*, units: Sequence[Target], procedure_id: int, changes: Contribution) -> None:
+    """Add the changes under each unit version, one atomic upsert per day and per month (in
+    the caller's transaction)."""
+    for unit_id, unit_path in units:
+        for day, counters in sorted(changes.items()):
+            await _upsert("unit_daily_stats",
+                          {"unit_id": unit_id, "unit_path": unit_path, "day": day}, counters)
+        for month, counters in sorted(by_month(changes).items()):
+            await _upsert("unit_procedure_monthly_stats",
+                          {"unit_id": unit_id, "procedure_id": procedure_id, "unit_path": unit_path,
+                           "month": month}, counters)
 
 
-# The same definitions as `contribution`, in SQL, for rebuilding from the dossiers.
-def _flag(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+async def apply_to(dossier: Any, changes: Contribution) -> None:
+    """Add a dossier's changes under every version that has handled it."""
+    await apply(units=await targets_of(dossier), procedure_id=dossier.procedure_id, changes=changes)
 
 
-RECEIVED_SQL = {
-    "received": "COUNT(*)", "received_in_person": _flag("channel = 'IN_PERSON'"),
-    "received_online": _flag("channel = 'ONLINE'"), "received_postal": _flag("channel = 'POSTAL'"),
-    "received_with_fee": _flag("fee > 0"), "paid_online": _flag("paid_online"),
-    "components_digitized": _flag("components_digitized"),
-    "certified_copies_electronic": _flag("certified_copies_electronic"),
-    "reused_digitized_data": _flag("reused_digitized_data"),
-    "synced_to_portal": _flag("synced_to_portal_at IS NOT NULL"),
-}
-RESOLVED_SQL = {
-    "resolved": "COUNT(*)", "resolved_early": _flag("timeliness = 'EARLY'"),
-    "resolved_on_time": _flag("timeliness = 'ON_TIME'"),
-    "resolved_late": _flag("timeliness = 'LATE'"),
-    "processing_days_sum": "SUM(COALESCE(processing_days, 0))",
-    "results_electronic": _flag("result_electronic"),
-}
-
-
-def _part(definitions: dict[str, str], day: str, where: str, keys: str = "unit_id, unit_path") -> str:
-    columns = ", ".join(f"{definitions.get(n, '0')} AS {n}" for n in ROLLUP_COUNTERS)
-    return (f"SELECT {keys}, {day} AS day, {columns} FROM dossiers "
-            f"WHERE {where} GROUP BY {keys}, {day}")
-
-
-def month_of_sql(day: str, postgres: bool) -> str:
-    """The first day of the month of a date expression."""
-    return f"date_trunc('month', {day})::date" if postgres else f"date({day}, 'start of month')"
-
-
-def local_day_sql(column: str, postgres: bool) -> str:
-    """A timestamp column's calendar day in Vietnam (UTC+7, no daylight saving)."""
-    if postgres:
-        return f"(({column}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
-    return f"date({column}, '+7 hours')"
+async def carry(moves_table: str) -> None:
+    """Add, under the units they are moving to, the whole contribution of the dossiers listed
+    in `moves_table` (dossier_id, unit_id, unit_path): a reorganisation, before it moves them."""
+    conn = connections.get("default")
+    for sql in carried_rows_sql(moves_table, conn.capabilities.dialect == "postgres"):
+        # execute_query: SQLite's executescript would commit the caller's transaction.
+        await conn.execute_query(sql)
 
 
 async def rebuild() -> int:
     """Recompute every counter from the dossiers (after a bulk load, or to repair); returns
     the number of daily rows."""
-    conn = connections.get("default")
-    pg = conn.capabilities.dialect == "postgres"
-    sums = ", ".join(f"SUM({n})" for n in ROLLUP_COUNTERS)
-    counters = ", ".join(ROLLUP_COUNTERS)
-    for table, keys, period in (
-            ("unit_daily_stats", "unit_id, unit_path", lambda c: local_day_sql(c, pg)),
-            ("unit_procedure_monthly_stats", "unit_id, procedure_id, unit_path",
-             lambda c: month_of_sql(local_day_sql(c, pg), pg))):
-        received = _part(RECEIVED_SQL, period("received_at"), "received_at IS NOT NULL", keys)
-        resolved = _part(RESOLVED_SQL, period("ended_at"),
-                         "received_at IS NOT NULL AND ended_at IS NOT NULL", keys)
-        column = "day" if table == "unit_daily_stats" else "month"
-        await conn.execute_script(f"DELETE FROM {table}")
-        await conn.execute_script(
-            f"INSERT INTO {table} ({keys}, {column}, {counters}) "
-            f"SELECT {keys}, day, {sums} FROM ({received} UNION ALL {resolved}) AS u "
-            f"GROUP BY {keys}, day")
-    rows = await conn.execute_query_dict("SELECT COUNT(*) AS n FROM unit_daily_stats")
+    postgres = connections.get("default").capabilities.dialect == "postgres"
+    async with in_transaction() as conn:
+        if postgres:  # a maintenance task: at a million dossiers it outlasts a request's limit
+            await conn.execute_query("SET LOCAL statement_timeout = 0")
+        for sql in rebuild_sql(postgres):
+            await conn.execute_query(sql)
+        rows = await conn.execute_query_dict("SELECT COUNT(*) AS n FROM unit_daily_stats")
     return int(rows[0]["n"])

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from models import AdministrativeUnit, Procedure
+from models import AdministrativeUnit, Procedure, valid_on
 from models.errors import BadInput
 from models.procedures import OnlineLevel
 from models.units import UnitLevel
 from policies import ROOT, Actor, authorize, jurisdiction
-from resolvers import lookups
+from resolvers import lookups, units
 from resolvers.metrics import measures
 from resolvers.metrics.measures import Measures, Period
 from resolvers.metrics.scorecard import ProcedureFacts, Scorecard, score
@@ -33,6 +33,7 @@ class BreakdownBy(StrEnum):
 class MetricsReport:
     unit: AdministrativeUnit
     period: Period
+    tree: measures.Tree
     totals: Measures
     per_unit: dict[int, Measures]
     children: list[AdministrativeUnit]
@@ -40,18 +41,38 @@ class MetricsReport:
     facts_by_level: dict[str, ProcedureFacts]
 
 
-async def _target(actor: Actor, unit_code: str | None) -> AdministrativeUnit:
+async def _target(actor: Actor, unit_code: str | None, day: date) -> AdministrativeUnit:
+    """The unit reported on, as it stood on `day` (the last day of the period): a code names
+    a unit only at a date, and a period is reported on the tree of its last day."""
     if unit_code is None:
         scope = jurisdiction(actor, "metrics", "read")
         if scope.prefixes is None or len(scope.prefixes) != 1 or scope.prefixes[0] == ROOT:
             raise BadInput("unitCode is required", field="unitCode")
-        unit = await AdministrativeUnit.get_or_none(path=scope.prefixes[0])
+        unit = await lookups.live_unit_by_path(scope.prefixes[0])
+        if unit is None:
+            raise BadInput("unitCode is required", field="unitCode")
     else:
-        unit = await lookups.unit_by_code(unit_code)
+        unit = await lookups.unit_by_code(unit_code, day)
     if unit is None:
-        raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
-    authorize(actor, "metrics", "read", unit.path)
+        raise BadInput(await _unknown(unit_code, day), field="unitCode")
+    if unit.is_live:
+        authorize(actor, "metrics", "read", unit.path)
+    else:  # history: the officials of its successors read it too
+        scope = await units.with_history(jurisdiction(actor, "metrics", "read"))
+        if not scope.covers(unit.path):
+            authorize(actor, "metrics", "read", unit.path)
     return unit
+
+
+async def _unknown(unit_code: str | None, day: date) -> str:
+    """Why a code names no unit on a day: never one, or one that ended (and what followed)."""
+    ended = await AdministrativeUnit.filter(code=unit_code or "", valid_to__lte=day) \
+        .order_by("-valid_to").first()
+    if ended is None:
+        return f"unknown unit {unit_code!r} on {day}"
+    after = ", ".join(u.code for u in (await units.successors([ended.id]))[0])
+    return (f"unit {unit_code} ({ended.name}) ended on {ended.valid_to}: report a period ending "
+            f"before that day{f', or on its successors {after}' if after else ''}")
 
 
 async def _procedure_facts() -> dict[str, ProcedureFacts]:
@@ -71,12 +92,15 @@ async def compute(*, actor: Actor, unit_code: str | None, first: date, last: dat
         raise BadInput("to must not be before from", field="to")
     if last - first > MAX_PERIOD:
         raise BadInput("the period must be at most five years", field="to")
-    unit = await _target(actor, unit_code)
+    as_of = min(last, units.today())
+    unit = await _target(actor, unit_code, as_of)
     period = Period(first, last)
-    per_unit = await measures.by_unit(unit.path, period)
-    subtree = await AdministrativeUnit.filter(path__startswith=unit.path)
+    tree = measures.Tree(unit.path, as_of, unit.is_live)
+    per_unit = await measures.by_unit(tree, period)
+    subtree = await AdministrativeUnit.filter(valid_on(as_of), path__startswith=unit.path)
     return MetricsReport(
-        unit=unit, period=period, totals=sum(per_unit.values(), Measures()), per_unit=per_unit,
+        unit=unit, period=period, tree=tree, totals=sum(per_unit.values(), Measures()),
+        per_unit=per_unit,
         children=sorted((u for u in subtree if u.parent_id == unit.id), key=lambda u: u.code),
         units_by_id={u.id: u for u in subtree}, facts_by_level=await _procedure_facts(),
     )
@@ -115,9 +139,9 @@ async def breakdown(report: MetricsReport, by: BreakdownBy) -> list[tuple[str, s
     if by is BreakdownBy.UNIT:
         return [(c.code, c.name, _subtree_measures(report, c)) for c in report.children]
     if by is BreakdownBy.MONTH:
-        months = await measures.by_month(report.unit.path, report.period)
+        months = await measures.by_month(report.tree, report.period)
         return [(key, key, m) for key, m in months.items()]
-    per_procedure = await measures.by_procedure(report.unit.path, report.period)
+    per_procedure = await measures.by_procedure(report.tree, report.period)
     procedures = {p.id: p for p in await Procedure.filter(id__in=list(per_procedure))}
     if by is BreakdownBy.PROCEDURE:
         return sorted(((procedures[i].code, procedures[i].name, m) for i, m in per_procedure.items()),

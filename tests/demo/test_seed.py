@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from tortoise.connection import get_connection
 
@@ -18,6 +18,7 @@ from models import (
     DossierEvent,
     DossierStatus,
     Procedure,
+    Reorganization,
 )
 from models.text import fold
 from policies import SYSTEM
@@ -27,6 +28,7 @@ from resolvers.dossiers import Applicant, Reception, receive_dossier
 from resolvers.lifecycle import END_STATES, TRANSITIONS
 
 N = 500
+REORGANIZED = date(2025, 7, 1)
 CODE = re.compile(r"^(UB\d+)-(\d{6})-(\d{4,})$")
 
 
@@ -51,14 +53,19 @@ async def test_load_demo_twice_changes_nothing(db) -> None:
     assert await _counts() == counts
     assert "50 dossiers generated" in first
     assert "0 dossiers generated, 50 in all" in second
-    units = {unit.code: unit for unit in await AdministrativeUnit.all()}
-    assert units["49"].path == "/49/" and units["502"].path == "/49/502/"
-    assert units["063"].path == "/06/063/"
-    assert units["96"].parent_id is None
+    assert await Reorganization.all().count() == 1
+    old = {u.code: u for u in await AdministrativeUnit.filter(valid_from__isnull=True)}
+    now = {u.code: u for u in await AdministrativeUnit.filter(valid_to__isnull=True)}
+    assert old["49"].path == "/49/" and old["502"].path == "/49/502/"
+    assert old["063"].path == "/06/063/" and old["063"].valid_to == REORGANIZED
+    assert old["96"].parent_id is None
+    assert set(now) >= {"48", "19", "96", "20341", "02014", "32025"} and not {"49", "06", "502"} & set(now)
+    assert (now["48"].name, now["48"].kind) == ("Thành phố Đà Nẵng", "CITY")
+    assert (now["20341"].name, now["20341"].path) == ("Phường Tam Kỳ", "/48/20341/")
     duong_phong = await AdministrativeUnit.get(name="Xã Dương Phong")
     assert duong_phong.path.startswith("/06/063/")
     tam_ky = await Agency.get(code="UB502")
-    assert tam_ky.name == "UBND Thành phố Tam Kỳ" and tam_ky.unit_id == units["502"].id
+    assert tam_ky.name == "UBND Thành phố Tam Kỳ" and tam_ky.unit_id == old["502"].id
     birth = await Procedure.get(code="1.001193")
     assert birth.search_text == fold(f"1.001193 {birth.name}")
 
@@ -89,15 +96,21 @@ async def test_generated_dossiers_obey_the_rules(db) -> None:
     assert len(dossiers) == N
     for d in dossiers:
         status = DossierStatus(d.status)
-        procedure, unit = procedures[d.procedure_id], units[d.unit_id]
+        procedure, unit, received = procedures[d.procedure_id], units[d.unit_id], units[d.received_unit_id]
+        handled_by = [int(i) for i in d.unit_history.split(",")]
         assert d.national_status_code == status.national_code
-        assert d.unit_path == unit.path and agencies[d.agency_id].unit_id == unit.id
-        assert procedure.level == unit.level
+        assert d.unit_path == unit.path and unit.valid_to is None and handled_by[-1] == unit.id
+        assert agencies[d.agency_id].unit_id == d.desk_unit_id  # the receiving desk's code
+        assert procedure.level == received.level and handled_by[0] == received.id
+        # received under the tree in force that day; the 2025 change carried it to today's
+        local = clock.local_date(d.submitted_at)
+        assert received.in_force_on(local)
+        assert (len(handled_by) == 2) == (local < REORGANIZED)
         assert d.search_text == fold(f"{d.code} {d.applicant_name}")
         assert d.fee == procedure.fee
         assert (d.paused_at is not None) == (status is DossierStatus.SUPPLEMENT_REQUESTED)
         history = events[d.id]
-        assert d.version == len(history)
+        assert d.version == len(history) + len(handled_by) - 1  # the move is a change too
         assert history[0].action == "RECEIVE" and history[0].from_status is None
         assert history[-1].to_status == status and history[-1].at <= now
         for before, after in zip(history, history[1:], strict=False):
@@ -133,8 +146,15 @@ async def test_generated_dossiers_obey_the_rules(db) -> None:
     assert await _scalar("SELECT COUNT(*) FROM dossiers WHERE due_at < received_at") == 0
     assert await _scalar(
         "SELECT COUNT(*) FROM dossiers d JOIN procedures p ON p.id = d.procedure_id "
-        "JOIN administrative_units u ON u.id = d.unit_id WHERE p.level <> u.level OR d.unit_path <> u.path"
+        "JOIN administrative_units r ON r.id = d.received_unit_id "
+        "JOIN administrative_units u ON u.id = d.unit_id WHERE p.level <> r.level OR d.unit_path <> u.path"
     ) == 0
+    # both sides of 1 July 2025, and desks receiving for other units of the province after it
+    before = sum(clock.local_date(d.submitted_at) < REORGANIZED for d in dossiers)
+    assert 0.15 < before / N < 0.45
+    elsewhere = [d for d in dossiers if d.desk_unit_id != d.received_unit_id]
+    assert elsewhere and all(clock.local_date(d.submitted_at) >= REORGANIZED for d in elsewhere)
+    assert all(units[d.desk_unit_id].path.split("/")[1] == d.unit_path.split("/")[1] for d in elsewhere)
     assert await _scalar("SELECT COUNT(DISTINCT code) FROM dossiers") == N
 
     channels = Counter(d.channel for d in dossiers)

@@ -17,11 +17,11 @@ from tests.world import build_world
 pytestmark = pytest.mark.postgres_only
 
 FILL = """
-INSERT INTO dossiers (code, procedure_id, unit_id, agency_id, unit_path, channel, status,
+INSERT INTO dossiers (code, procedure_id, unit_id, agency_id, unit_path, desk_path, channel, status,
   national_status_code, applicant_name, applicant_kind, search_text, submitted_at, received_at,
   legal_due_at, due_at, ended_at, supplement_count, fee, paid_online, components_digitized,
   result_electronic, version, created_at, updated_at)
-SELECT 'X-' || g, 1, u.id, a.id, u.path,
+SELECT 'X-' || g, 1, u.id, a.id, u.path, u.path,
   (ARRAY['IN_PERSON','ONLINE','POSTAL'])[1 + g % 3],
   CASE WHEN g % 10 = 0 THEN 'IN_PROCESSING' ELSE 'RETURNED' END, 4,
   'Người ' || g, 'CITIZEN', 'x-' || g || ' nguoi so ' || md5(g::text),
@@ -60,6 +60,7 @@ COUNTS = [
     (DossierFilter(search="nguoi so 4242"), "49", "dossier_search_trgm"),
     (DossierFilter(overdue=True), "49", "dossier_open_due"),
     (DossierFilter(status=("IN_PROCESSING",)), "49", "dossier_status_path"),
+    (DossierFilter(desk_code="20335"), "20335", "dossier_desk_path_pattern"),
 ]
 # Pages (newest first, 51 rows) and the index that must serve them ("" = any, no sequential
 # scan). Today the jurisdiction alone, overdue, channel, status and procedure pages walk the

@@ -22,7 +22,7 @@ async def test_latest_migrations_apply_over_existing_rows(tmp_path):
         conn = connections.get("default")
         await conn.execute_script(
             "INSERT INTO administrative_units (code, name, level, path)"
-            " VALUES ('49', 'QN', 'PROVINCE', '/49/');"
+            " VALUES ('49', 'Tỉnh Quảng Nam', 'PROVINCE', '/49/');"
             "INSERT INTO agencies (code, name, unit_id) VALUES ('UB49', 'UBND', 1);"
             "INSERT INTO procedures (code, name, field, level, processing_days, fee, online_level, documents,"
             " search_text) VALUES ('1.004227', 'GPXD', 'XD', 'PROVINCE', 15, 0, 'NONE', '[]', '');"
@@ -40,6 +40,16 @@ async def test_latest_migrations_apply_over_existing_rows(tmp_path):
         procedures = await connections.get("default").execute_query_dict(
             "SELECT published_on_time, payable_online FROM procedures")
         assert procedures == [{"published_on_time": 1, "payable_online": 0}]
+        # 0012: the unit is a version in force since before our records, its kind from its
+        # name; the dossier was received, desked and handled by it.
+        units = await connections.get("default").execute_query_dict(
+            "SELECT kind, valid_from, valid_to FROM administrative_units")
+        assert units == [{"kind": "PROVINCE", "valid_from": None, "valid_to": None}]
+        history = await connections.get("default").execute_query_dict(
+            "SELECT received_unit_id, desk_unit_id, desk_path, unit_history, awaiting_assignment"
+            " FROM dossiers")
+        assert history == [{"received_unit_id": 1, "desk_unit_id": 1, "desk_path": "/49/",
+                            "unit_history": "1", "awaiting_assignment": 0}]
     finally:
         await Tortoise.close_connections()
 

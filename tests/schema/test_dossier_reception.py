@@ -77,8 +77,8 @@ async def test_receive_same_key_for_another_dossier_is_a_conflict(world):
 async def test_receive_codes_count_per_agency_and_day(world):
     clerk = world.actor("clerk", ("CLERK", "502"))
     codes = []
-    for unit in ("20335", "20335", "20341"):
-        result = await execute(RECEIVE, clerk, input=reception(unitCode=unit))
+    for unit in ("20335", "20335", "20341"):  # each received at the unit's own desk
+        result = await execute(RECEIVE, clerk, input=reception(unitCode=unit, deskCode=unit))
         codes.append(result.data["receiveDossier"]["dossier"]["code"])
     assert [c.split("-")[0] + "-" + c.split("-")[2] for c in codes] == [
         "UB20335-0001", "UB20335-0002", "UB20341-0001"]
@@ -139,10 +139,18 @@ async def test_receive_by_a_role_without_reception_is_forbidden(world):
     assert await Dossier.all().count() == 0
 
 
-async def test_receive_outside_the_clerks_unit_is_forbidden(world):
+async def test_receive_at_a_desk_outside_the_clerks_unit_is_forbidden(world):
     clerk = world.actor("clerk", ("CLERK", "20341"))
+    result = await execute(RECEIVE, clerk, input=reception(unitCode="20335", deskCode="20335"))
+    assert result.codes == ["FORBIDDEN"]
+    assert await Dossier.all().count() == 0
+
+
+async def test_receive_for_a_unit_of_another_province_is_forbidden(world):
+    clerk = world.actor("clerk", ("CLERK", "490"))
     result = await execute(RECEIVE, clerk, input=reception(unitCode="20335"))
     assert result.codes == ["FORBIDDEN"]
+    assert result.errors[0]["extensions"]["field"] == "deskCode"
     assert await Dossier.all().count() == 0
 
 

@@ -81,7 +81,7 @@ async def test_complete_write_path_statements(office):
     assert len(statements) <= PATH_STATEMENTS, statements
 
 
-AUDIT_STATEMENTS = 5  # session, the page, the read's entry (3 on PostgreSQL)
+AUDIT_STATEMENTS = 6  # session, the predecessors' paths, the page, the read's entry (3 on PostgreSQL)
 
 
 async def test_audit_log_by_actor_statements(office):
