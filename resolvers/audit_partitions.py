@@ -60,8 +60,10 @@ class Archived:
 
 async def _lock(tx: BaseDBAsyncClient, *, patient: bool) -> AuditChainHead:
     """Hold the chain head first: every audit writer takes it before it inserts, so writers
-    queue there rather than deadlock against the partition DDL's lock on the table."""
-    await tx.execute_script(f"SET LOCAL lock_timeout = '{'30s' if patient else '2s'}'"
+    queue there rather than deadlock against the partition DDL's lock on the table. They
+    queue for as long as the DDL waits for readers of the table to finish, hence a short
+    lock timeout (the upkeep retries; the operator runs the command again)."""
+    await tx.execute_script(f"SET LOCAL lock_timeout = '{'5s' if patient else '2s'}'"
                             + ("; SET LOCAL statement_timeout = 0" if patient else ""))
     await tx.execute_query(chain.LOCK_HEAD)
     return await AuditChainHead.get(id=1)
