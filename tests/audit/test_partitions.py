@@ -246,3 +246,11 @@ async def test_the_migration_partitions_a_populated_trail():
     finally:
         await Tortoise.close_connections()
         await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_the_orm_writes_and_reads_entries_of_any_month(partitioned):
+    entry = await AuditEntry.create(at=mid_month(month(2)), actor_kind="SYSTEM", action="test:orm",
+                                    outcome="ALLOWED")
+    assert (await placement())[entry.id] == partitions.name_of(month(2))
+    assert (await AuditEntry.get(id=entry.id)).action == "test:orm"
+    assert await AuditEntry.filter(at__gte=mid_month(month(1))).values_list("id", flat=True) == [entry.id]
