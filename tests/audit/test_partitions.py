@@ -254,3 +254,16 @@ async def test_the_orm_writes_and_reads_entries_of_any_month(partitioned):
     assert (await placement())[entry.id] == partitions.name_of(month(2))
     assert (await AuditEntry.get(id=entry.id)).action == "test:orm"
     assert await AuditEntry.filter(at__gte=mid_month(month(1))).values_list("id", flat=True) == [entry.id]
+
+
+async def test_workers_starting_together_make_each_partition_once(partitioned):
+    # given entries waiting in the DEFAULT partition, and eight processes' upkeep at once
+    waiting = [await seal(mid_month(month(-1), day)) for day in (1, 2, 3)]
+    made = await asyncio.gather(*(audit_partitions.keep_partitions(actor=SYSTEM, months=5)
+                                  for _ in range(8)))
+    # then each partition was made by one of them, recorded once, with the entries moved once
+    names = sorted(m.name for batch in made for m in batch)
+    assert names == sorted(partitions.name_of(month(n)) for n in (-1, 4, 5))
+    assert await AuditEntry.filter(action="audit:partition").count() == 3
+    assert {(await placement())[e.id] for e in waiting} == {partitions.name_of(month(-1))}
+    assert (await chain.verify()).ok
