@@ -27,7 +27,7 @@ from config import Settings, replica_connection, tortoise_config
 from policies import store
 from policies.proofs import ProofBackoff
 from policies.ratelimit import LoginBackoff, limiter_from_url
-from resolvers import deadlines, notifications, scaleout
+from resolvers import audit_partitions, deadlines, notifications, scaleout
 from resolvers.metrics import scorecard
 from schema import build_schema
 from web import assets, downloads, health, metrics
@@ -114,7 +114,9 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             if not register_orm:
                 yield
                 return
+            # upkeep: the audit trail's next months' partitions (PostgreSQL), now and every 6 h.
             async with RegisterTortoise(app, config=tortoise_config(settings.db)), _flushing(), \
+                    audit_partitions.upkeep(), \
                     scaleout.running(url=settings.db.url, listen_url=settings.db.listen_url,
                                      replica=replica_connection(settings.db),
                                      replica_max_lag=settings.db.replica_max_lag,

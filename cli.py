@@ -30,7 +30,7 @@ from config import Database, Settings, tortoise_config
 from models.errors import DomainError
 from models.postgres import reindex_concurrently
 from policies import SYSTEM, store
-from resolvers import calendar_admin, deadlines, identity
+from resolvers import audit_partitions, calendar_admin, deadlines, identity
 
 
 @contextlib.asynccontextmanager
@@ -65,6 +65,7 @@ async def migrate(database: Database | str) -> None:
     async with orm(database):
         await store.seed_from_csv()
         await chain.ensure_head()
+        await audit_partitions.keep_partitions(actor=SYSTEM)  # the months ahead (PostgreSQL)
 
 
 async def seed(database: Database | str, *, demo: bool, dossiers: int) -> None:
@@ -98,14 +99,54 @@ async def verify_audit(settings: Settings, args: argparse.Namespace) -> int:
         print(f"audit trail broken after {result.checked} good entries: {result.problem} "
               f"(first bad entry id: {result.first_bad_id})", file=sys.stderr)
         return 1
-    print(f"audit trail intact: {result.checked} entries checked"
-          + (f", {len(expected)} checkpoints found" if expected else ""))
+    archived = result.archived_through
+    print(f"audit trail intact: {result.checked - archived} entries checked"
+          + (f", {len(expected)} checkpoints found" if expected else "")
+          + (f"; seq 1–{archived} archived (detached months, verified before they left)"
+             if archived else ""))
     if result.checkpoint:
         print(f"checkpoint: {result.checkpoint}")
         if args.anchors:
             with open(args.anchors, "a", encoding="utf-8") as anchors:
                 anchors.write(f"{result.checkpoint}\n")
     return 0
+
+
+async def partitions_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`audit partitions`: make the months ahead (recorded as `system` when one is made) and
+    list them; `audit archive YYYY-MM`: detach the oldest month for archiving."""
+    chain.configure(settings.audit_key)
+    async with orm(settings.db):
+        try:
+            if args.audit_command == "archive":
+                done = await audit_partitions.archive_month(actor=SYSTEM, month=args.month)
+                print(f"detached {done.name}: {done.entries} entries (seq {done.first_seq}–"
+                      f"{done.last_seq}); the chain now starts after seq {done.archived_through}\n"
+                      f"archive it, then drop it:  pg_dump -Fc -t {done.name} -f {done.name}.dump"
+                      f"  &&  psql -c 'DROP TABLE {done.name}'")
+                return 0
+            for made in await audit_partitions.keep_partitions(actor=SYSTEM, months=args.months,
+                                                               patient=True):
+                print(f"made {made.name}" + (f" ({made.moved} entries moved in)" if made.moved else ""))
+            listed = await audit_partitions.list_partitions(actor=SYSTEM)
+        except DomainError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+    if not listed:
+        print("this database keeps the audit trail in one table (SQLite): no partitions")
+    for part in listed:
+        rows = "?" if part.rows is None else f"{part.rows:,}"
+        state = ("" if part.attached else "  DETACHED: archive it (pg_dump), then DROP TABLE")
+        print(f"{part.name:<24} {part.month:%Y-%m} (UTC+7)  ~{rows} entries{state}" if part.month
+              else f"{part.name:<24} other months    {rows} entries (should be 0)")
+    return 0
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month (YYYY-MM)") from None
 
 
 def _anchor_lines(path: str | None) -> list[str]:
@@ -301,6 +342,13 @@ def parser() -> argparse.ArgumentParser:
                             help="a checkpoint from an earlier run that must still be in the chain")
     verify_cmd.add_argument("--anchors", metavar="FILE",
                             help="expect every checkpoint in FILE, then append the new one")
+    parts_cmd = audit_cmd.add_parser("partitions", help="make the monthly partitions ahead "
+                                      "(PostgreSQL) and list them")
+    parts_cmd.add_argument("--months", type=int, default=audit_partitions.AHEAD_MONTHS,
+                           help="months after the current one (default %(default)s)")
+    archive_cmd = audit_cmd.add_parser("archive", help="detach the oldest month's partition for "
+                                       "archiving (docs/operations.md, Retention)")
+    archive_cmd.add_argument("month", type=_month, help="YYYY-MM")
     calendar = commands.add_parser("calendar", help="the working calendar's overrides").add_subparsers(
         dest="calendar_command", required=True)
     list_cmd = calendar.add_parser("list", help="the days set over the holiday package")
@@ -350,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         chain.configure(settings.audit_key)
         asyncio.run(seed(settings.db, demo=args.demo, dossiers=args.dossiers))
     elif args.command == "audit":
-        return asyncio.run(verify_audit(settings, args))
+        run = verify_audit if args.audit_command == "verify" else partitions_command
+        return asyncio.run(run(settings, args))
     elif args.command == "partners":
         return asyncio.run(partner_command(settings, args))
     elif args.command == "calendar":

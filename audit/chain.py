@@ -13,6 +13,11 @@ verification takes checkpoints kept outside the database: each verification give
 (`<seq>:<hash>` of the last entry), and a later verification given it fails unless that
 entry is still in the chain, unchanged (`app.py audit verify --expect/--anchors`,
 `verifyAuditTrail(expected:)`).
+
+The start of the chain moves when months are archived (their partitions detached, on
+PostgreSQL): the head row then also seals the base, the last archived entry's seq and hash
+(and the few archived entries sealed after it), and verification starts from there and says
+so (`archived_through`). Removing entries any other way is still a gap.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,6 +73,37 @@ def digest(fields: dict[str, Any]) -> str:
 def head_mac(seq: int, last_hash: str) -> str:
     """The head row's seal: only the key's holder can point the head at an entry."""
     return hmac.new(_Key.value, f"head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Base:
+    """Where the chain in the database starts: every entry up to `seq` was archived, the last
+    with hash `hash`, and so were the entries of `loose` ({seq: hash}), sealed after it."""
+
+    seq: int = 0
+    hash: str = ""
+    loose: dict[int, str] = field(default_factory=dict)
+
+    def seal(self) -> str:
+        loose = json.dumps(sorted(self.loose.items()), separators=(",", ":"))
+        return hmac.new(_Key.value, f"base:{self.seq}:{self.hash}:{loose}".encode(),
+                        hashlib.sha256).hexdigest()
+
+
+def base_of(head: AuditChainHead | None) -> Base | None:
+    """The head's base, or None when its seal does not match (someone moved the start)."""
+    if head is None or (not head.base_seq and not head.base_hash and not head.base_loose
+                        and not head.base_mac):
+        return Base()
+    base = Base(head.base_seq, head.base_hash, {int(k): v for k, v in (head.base_loose or {}).items()})
+    return base if hmac.compare_digest(head.base_mac, base.seal()) else None
+
+
+async def set_base(base: Base) -> None:
+    """Move the chain's start (archiving), inside the caller's transaction holding the head."""
+    await AuditChainHead.filter(id=1).update(
+        base_seq=base.seq, base_hash=base.hash, base_mac=base.seal(),
+        base_loose={str(k): v for k, v in sorted(base.loose.items())} or None)
 
 
 async def ensure_head() -> None:
@@ -160,43 +196,72 @@ class Verification:
     first_bad_id: int | None
     problem: str | None = None
     checkpoint: Checkpoint | None = None  # the last entry checked, when the chain is intact
+    archived_through: int = 0  # entries up to this seq were archived; the walk began after them
 
 
 @dataclass
 class _Walk:
     """How far verification got: the last good entry and its hash."""
 
+    base: Base
     seq: int = 0
     hash: str = ""
     last_id: int = 0
     bad: Verification | None = None
+
+    def __post_init__(self) -> None:
+        self.seq, self.hash = self.base.seq, self.base.hash
+
+    def skip_archived(self) -> None:
+        """Step over archived entries sealed after the base (their hashes are in the seal)."""
+        while self.seq + 1 in self.base.loose:
+            self.seq += 1
+            self.hash = self.base.loose[self.seq]
+
+    def fail(self, entry_id: int | None, problem: str) -> Verification:
+        self.bad = Verification(False, self.seq, entry_id, problem,
+                                archived_through=self.base.seq)
+        return self.bad
+
+
+async def _window(state: _Walk, batch: int) -> list[AuditEntry]:
+    """The entries with ids in the next `batch` ids, copies of one id included: ids are unique
+    by the sequence, not by a constraint on PostgreSQL (the partitioned table's key is (id,
+    at)), so a window without LIMIT is what guarantees that a copied entry is read."""
+    while True:
+        rows = await AuditEntry.filter(id__gt=state.last_id, id__lte=state.last_id + batch
+                                       ).order_by("id", "seq")
+        if rows:
+            return list(rows)
+        following = await AuditEntry.filter(id__gt=state.last_id).order_by("id").first()
+        if following is None:
+            return []
+        state.last_id = following.id - 1  # ids skipped by rolled-back writers
 
 
 async def _walk(state: _Walk, expected: dict[int, str], batch: int) -> int:
     """Check the entries after `state.last_id`; returns how many were read (stops at the
     first bad one, in `state.bad`)."""
     read = 0
-    while True:
-        rows = await AuditEntry.filter(id__gt=state.last_id).order_by("id").limit(batch)
-        if not rows:
-            return read
+    while rows := await _window(state, batch):
         for row in rows:
             read += 1
-            state.last_id = row.id
+            state.skip_archived()
             fields = {name: getattr(row, name) for name in (*CHAINED, "occurrences")}
             if row.seq is None or row.seq != state.seq + 1:
                 problem = "an entry is missing before it" if (row.seq or 0) > state.seq + 1 else (
                     "it is outside the chain or out of order")
-                state.bad = Verification(False, state.seq, row.id, f"entry {row.id}: {problem}")
+                state.fail(row.id, f"entry {row.id}: {problem}")
                 return read
             if row.prev_hash != state.hash or row.hash != digest(fields):
-                state.bad = Verification(False, state.seq, row.id, f"entry {row.id} was altered")
+                state.fail(row.id, f"entry {row.id} was altered")
                 return read
             if row.seq in expected and expected[row.seq] != row.hash:
-                state.bad = Verification(False, state.seq, row.id,
-                                         f"entry {row.id} is not the one checkpoint {row.seq} saw")
+                state.fail(row.id, f"entry {row.id} is not the one checkpoint {row.seq} saw")
                 return read
             state.seq, state.hash = row.seq, row.hash
+        state.last_id = rows[-1].id
+    return read
 
 
 async def verify(*, expected: tuple[Checkpoint, ...] = (), batch: int = 2000,
@@ -204,37 +269,47 @@ async def verify(*, expected: tuple[Checkpoint, ...] = (), batch: int = 2000,
     """Walk the chain in order; name the first entry that was altered, removed or inserted,
     and check that it ends where the sealed head says and contains every `expected`
     checkpoint. Entries appended while it runs are walked too: the head is read after each
-    walk, until the two agree."""
-    state, wanted = _Walk(), {c.seq: c.hash for c in expected}
+    walk, until the two agree. The walk starts at the sealed base (archived months); a
+    checkpoint within what was archived is not checked (its entry left the database)."""
+    head = await AuditChainHead.get_or_none(id=1)
+    base = base_of(head)
+    if base is None:
+        return Verification(False, 0, None, "the chain's archived start was altered (its seal "
+                            "does not match): entries may have been removed from its beginning")
+    sealed = {base.seq: base.hash, **base.loose}  # archived checkpoints still checkable
+    for kept in expected:
+        if kept.seq in sealed and sealed[kept.seq] != kept.hash:
+            return Verification(False, 0, None, f"checkpoint {kept.seq} is not the entry that "
+                                "was archived", archived_through=base.seq)
+    state = _Walk(base)
+    wanted = {c.seq: c.hash for c in expected if c.seq > base.seq and c.seq not in base.loose}
     stalled = 0
     for _ in range(max_rounds):
         read = await _walk(state, wanted, batch)
         if state.bad is not None:
             return state.bad
+        state.skip_archived()
         head = await AuditChainHead.get_or_none(id=1)
         last_seq, last_hash, mac = (head.last_seq, head.last_hash, head.head_mac) if head else (0, "", "")
         if not hmac.compare_digest(mac, head_mac(last_seq, last_hash)):
-            return Verification(False, state.seq, None, "the chain head was altered (its seal "
-                                "does not match): entries after it may have been removed")
+            return state.fail(None, "the chain head was altered (its seal does not match): "
+                              "entries after it may have been removed")
         if last_seq == state.seq:
             break
         if last_seq < state.seq:  # an older head put back: what followed it was removed, then?
-            return Verification(False, state.seq, None,
-                                f"the chain head points at entry seq {last_seq}, before the last "
-                                f"entry (seq {state.seq}): an old head was restored")
+            return state.fail(None, f"the chain head points at entry seq {last_seq}, before the "
+                              f"last entry (seq {state.seq}): an old head was restored")
         # The head is ahead: entries are being appended (walk them), or the last were removed.
         stalled = stalled + 1 if read == 0 else 0
         if stalled >= 2:
-            return Verification(False, state.seq, None,
-                                f"the last {last_seq - state.seq} entries were removed")
+            return state.fail(None, f"the last {last_seq - state.seq} entries were removed")
     else:
-        return Verification(False, state.seq, None, "the trail kept growing while it was "
-                            "verified; verify again")
+        return state.fail(None, "the trail kept growing while it was verified; verify again")
     if last_hash != state.hash:
-        return Verification(False, state.seq, None, "the chain head does not match the last entry")
+        return state.fail(None, "the chain head does not match the last entry")
     missing = sorted(seq for seq in wanted if seq > state.seq)
     if missing:
-        return Verification(False, state.seq, None, f"the chain ends at seq {state.seq}, before "
-                            f"checkpoint {missing[0]}: entries were removed")
-    return Verification(True, state.seq, None,
+        return state.fail(None, f"the chain ends at seq {state.seq}, before checkpoint "
+                          f"{missing[0]}: entries were removed")
+    return Verification(True, state.seq, None, archived_through=base.seq,
                         checkpoint=Checkpoint(state.seq, state.hash) if state.seq else None)

@@ -141,6 +141,7 @@ async def _seed_trail(url: str, count: int) -> None:
                 "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE")
             seq, previous = head["last_seq"], head["last_hash"]
             start, step = datetime.now(UTC) - timedelta(days=365), timedelta(days=365) / count
+            await _month_partitions(conn, start)
             rows = []
             for i in range(count):
                 seq += 1
@@ -164,6 +165,18 @@ async def _seed_trail(url: str, count: int) -> None:
                                seq, previous)
     finally:
         await conn.close()
+
+
+async def _month_partitions(conn: asyncpg.Connection, start: datetime) -> None:
+    """The trail's monthly partitions from `start` on (PostgreSQL after migration 0013), so that
+    the year's entries go to their months rather than to the DEFAULT partition."""
+    from models import partitions
+
+    kind = await conn.fetchval("SELECT relkind::text FROM pg_class WHERE oid = to_regclass('audit_entries')")
+    month = partitions.month_of(start)
+    while kind == "p" and month <= partitions.month_of(datetime.now(UTC)):
+        await conn.execute(partitions.create_sql(month))
+        month = partitions.add_months(month, 1)
 
 
 async def _pick(url: str, dossiers: int, audit_entries: int) -> Dataset:

@@ -22,6 +22,12 @@ class AuditEntry(Model):
     Entries form a chain: `seq` numbers them without gaps and `hash` is an HMAC over the
     entry and the previous entry's hash (audit/chain.py), so any edit, deletion,
     insertion or reordering shows up in verification.
+
+    On PostgreSQL the table is partitioned by month on `at` (migration 0013,
+    models/partitions.py). A unique constraint there must include `at`, so the primary key
+    is (id, at) and `seq` has a plain index: `id` stays unique because only its sequence
+    fills it, `seq` because only the chain head's holder writes it, and verification reads
+    every row and names a duplicate of either (what `unique` here still declares on SQLite).
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -60,12 +66,22 @@ class AuditEntry(Model):
 class AuditChainHead(Model):
     """The last sealed entry: locked briefly by each writer, at the end of its transaction.
     `head_mac` is an HMAC over (last_seq, last_hash) with the audit key, so that someone who
-    removes the last entries cannot point the head at the new last one (audit/chain.py)."""
+    removes the last entries cannot point the head at the new last one (audit/chain.py).
+
+    `base_*` is where the chain in the database starts once months have been archived
+    (detached partitions): entries up to `base_seq` left the database, `base_hash` is the
+    last one's hash, `base_loose` the few archived entries sealed after it ({seq: hash}: an
+    entry stamped just before midnight may be sealed after one stamped just after), all
+    sealed by `base_mac` with the audit key (resolvers/audit_partitions.py)."""
 
     id = fields.IntField(primary_key=True)
     last_seq = fields.BigIntField(default=0)
     last_hash = fields.CharField(max_length=64, default="")
     head_mac = fields.CharField(max_length=64, default="", db_default="")
+    base_seq = fields.BigIntField(default=0, db_default=0)
+    base_hash = fields.CharField(max_length=64, default="", db_default="")
+    base_loose: fields.JSONField[dict[str, str] | None] = fields.JSONField(null=True)
+    base_mac = fields.CharField(max_length=64, default="", db_default="")
 
     class Meta:
         table = "audit_chain_head"

@@ -83,6 +83,9 @@ class AuditVerification:
     checkpoint: Optional[str] = strawberry.field(description=(
         "When the chain is intact: `<seq>:<hash>` of its last entry. Keep it outside this "
         "system and pass it as `expected` next time: the chain must still contain it."))
+    archived_through: Optional[int] = strawberry.field(default=None, description=(
+        "Entries up to this seq were archived (months detached from the database after a "
+        "verification, docs/operations.md): the chain was checked from their sealed end."))
 
 
 @strawberry.type
@@ -111,4 +114,5 @@ class AuditQuery:
         result = await audit_log.verify_trail(actor=info.context.actor, expected=expected)
         return AuditVerification(ok=result.ok, checked=result.checked,
                                  first_bad_id=result.first_bad_id, problem=result.problem,
-                                 checkpoint=str(result.checkpoint) if result.checkpoint else None)
+                                 checkpoint=str(result.checkpoint) if result.checkpoint else None,
+                                 archived_through=result.archived_through or None)

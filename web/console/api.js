@@ -15,7 +15,7 @@ export const AUDIT_LOG = `query ConsoleAuditLog($filter: AuditFilter, $first: In
   }
 }`;
 
-export const VERIFY = `query ConsoleVerify { verifyAuditTrail { ok checked firstBadId problem } }`;
+export const VERIFY = `query ConsoleVerify { verifyAuditTrail { ok checked firstBadId problem archivedThrough } }`;
 
 export const DOSSIER = `query ConsoleDossier($code: String!) {
   dossier(code: $code) {

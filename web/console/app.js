@@ -66,7 +66,9 @@ async function verifyChain() {
   try {
     const { verifyAuditTrail: state } = await session.graphql(VERIFY);
     badge.className = state.ok ? "chain ok" : "chain broken";
-    const text = state.ok ? t("chain.ok", { n: state.checked })
+    const archived = state.archivedThrough;  // months archived: the chain starts after them
+    const text = state.ok && archived ? t("chain.okArchived", { n: state.checked - archived, a: archived })
+      : state.ok ? t("chain.ok", { n: state.checked })
       : state.firstBadId ? t("chain.broken", { id: state.firstBadId, problem: state.problem })
         : t("chain.brokenNoId", { problem: state.problem });
     fill(badge, h("span", { id: "chain-state", dataset: { ok: String(state.ok) } }, text), " ",
