@@ -66,7 +66,7 @@ async def test_one_dossier_read_statements(office):
 # (d) Today on PostgreSQL 45 logged (the clock added the calendar and limits; was 41): receive 12,
 # START_PROCESSING 9, FINISH 11, RETURN_RESULT 9; SQLite seals each entry in 3 statements,
 # not 2. Target (issue 15): at most 30 per complete path (on the wire).
-PATH_STATEMENTS = {"postgres": 45, "sqlite": 49}[BACKEND]
+PATH_STATEMENTS = {"postgres": 46, "sqlite": 50}[BACKEND]
 
 
 async def test_complete_write_path_statements(office):
