@@ -192,7 +192,9 @@ async def _create(actor, reception, unit, desk, agency, procedure, received_at, 
             object_type="Dossier",
             object_id=code,
             unit_path=unit.path,
-            changes={**{k: [None, v] for k, v in snapshot(dossier, masked=True).items()},
+            # What the dossier starts with: the fields that hold something (not two dozen nulls).
+            changes={**{k: [None, v] for k, v in snapshot(dossier, masked=True).items()
+                        if v is not None},
                      "desk": [None, desk.code]},
         )
         await notifications.announce(dossier, action="RECEIVE", from_status=None)

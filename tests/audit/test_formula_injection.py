@@ -49,7 +49,7 @@ async def test_audit_export_writes_hostile_names_as_text(http):
     response = await http.get("/audit/export.csv", params={"action": "login"},
                               headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.text)))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     cells = [cell for row in rows for cell in row]
     assert [c for c in cells if formula_like(c)] == []
     object_ids = {row[rows[0].index("object_id")] for row in rows[1:]}

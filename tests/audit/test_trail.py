@@ -73,6 +73,7 @@ async def test_dossier_life_leaves_exactly_these_entries(people):
     receive = entries[0]
     assert receive.changes["applicant_id_number"] == [None, "***"]  # never in clear
     assert receive.changes["status"] == [None, "RECEIVED"]
+    assert [k for k, (old, new) in receive.changes.items() if new is None] == []  # no empty noise
     assert entries[3].changes["status"] == ["IN_PROCESSING", "FINISHED"]
     history = await execute(HISTORY, people["inspector"], c=code)
     assert [(h["action"], h["outcome"]) for h in history.data["dossier"]["history"]] == [

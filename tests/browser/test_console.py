@@ -138,7 +138,7 @@ async def test_inspector_exports_the_current_search(scene, serve, page):
         await page.click("#export")
     download = await started.value
     assert download.suggested_filename.startswith("nhat-ky-kiem-tra-")
-    table = list(csv.DictReader(io.StringIO(open(await download.path(), encoding="utf-8").read())))
+    table = list(csv.DictReader(io.StringIO(open(await download.path(), encoding="utf-8-sig").read())))
     assert [(r["action"], r["object_id"]) for r in table] == [("dossier:receive", scene["code"])]
     assert len(rows) == 1
     await page.wait_for_selector("#status:has-text('Đã tải xuống')")

@@ -86,7 +86,7 @@ async def test_audit_export_time_filters_in_any_offset(inspector, client_for):
         response = await client.get("/audit/export.csv", headers=headers, params={
             "from": written(first.at, offset), "action": "role:grant"})
         assert response.status_code == 200
-        rows[offset] = [r["id"] for r in csv.DictReader(io.StringIO(response.text))]
+        rows[offset] = [r["id"] for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))]
     assert rows[UTC] == rows[HANOI] == [
         str(i) for i in await AuditEntry.filter(action="role:grant").order_by("id")
         .values_list("id", flat=True)]
