@@ -29,10 +29,19 @@ browser:
 graphiql-assets:
 	web/graphiql/vendor.sh
 
+# `make run PORT=8080`, `make run DATABASE_URL=postgres://postgres@127.0.0.1:5432/motcua`
+# (the database is created when it does not exist yet).
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DOSSIERS ?= 2000
+ifdef DATABASE_URL
+export DATABASE_URL
+endif
+
 run: install
 	$(BIN)/python app.py migrate
-	$(BIN)/python app.py seed --demo --dossiers 2000
-	$(BIN)/python app.py serve
+	$(BIN)/python app.py seed --demo --dossiers $(DOSSIERS)
+	$(BIN)/python app.py serve --host $(HOST) --port $(PORT)
 
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a server database
 # (the suite creates and drops a database of its own there).

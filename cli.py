@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import getpass
 import os
+import re
 import sys
 import tempfile
 import time
@@ -54,10 +55,39 @@ def maintenance(database: Database | str) -> Database:
     return replace(base, statement_timeout=0, command_timeout=MAINTENANCE_SECONDS)
 
 
+async def create_database(database: Database | str) -> bool:
+    """Create a PostgreSQL database that does not exist yet (a newcomer's first `make run`);
+    True when it was created. SQLite files are created by the driver."""
+    import asyncpg
+
+    url = database if isinstance(database, str) else database.url
+    if not url.startswith(("postgres://", "postgresql://")):
+        return False
+    dsn = url.replace("postgres://", "postgresql://", 1)
+    try:
+        connection = await asyncpg.connect(dsn)
+    except asyncpg.InvalidCatalogNameError:
+        server, _, name = dsn.rpartition("/")
+        name = name.split("?")[0]
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,63}", name):
+            raise SystemExit(f"error: cannot create a database named {name!r}; create it "
+                             "yourself") from None
+        admin = await asyncpg.connect(f"{server}/postgres")
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        return True
+    await connection.close()
+    return False
+
+
 async def migrate(database: Database | str) -> None:
     """Apply every pending migration, then seed the default policy and the chain head once."""
     from tortoise.migrations.api import migrate as run_migrations
 
+    if await create_database(database):
+        print("created the database: it did not exist")
     try:
         await run_migrations(config=tortoise_config(database))
     finally:
@@ -71,13 +101,19 @@ async def migrate(database: Database | str) -> None:
 async def seed(database: Database | str, *, demo: bool, dossiers: int) -> None:
     """Load the demo data (idempotent)."""
     from demo.seed import load_demo
+    from demo.showcase import load_showcase
     from demo.users import load_demo_users
+
+    def progress(done: int) -> None:  # a long seed says how far it is
+        print(f"  {done:,} of {dossiers:,} dossiers …", flush=True)
 
     async with orm(maintenance(database)):
         if demo:
             await store.load()
-            print(await load_demo(dossiers=dossiers))
+            print(await load_demo(dossiers=dossiers, progress=progress if dossiers >= 10_000 else None))
             print(await load_demo_users())
+            codes = await load_showcase()
+            print("tracking codes to try (trackDossier, anonymous): " + ", ".join(codes))
 
 
 async def verify_audit(settings: Settings, args: argparse.Namespace) -> int:
@@ -387,7 +423,12 @@ def main(argv: list[str] | None = None) -> int:
     deadlines.configure(settings.clock)
     if args.command == "migrate":
         chain.configure(settings.audit_key)  # migrate seals the chain head with the key
-        asyncio.run(migrate(settings.db))
+        try:
+            asyncio.run(migrate(settings.db))
+        except OSError as error:  # no server there: say so in one line, not a traceback
+            print(f"error: cannot reach the database ({error.strerror or error}); is it running, "
+                  "and is DATABASE_URL right?", file=sys.stderr)
+            return 2
     elif args.command == "seed":
         if args.dossiers < 0:
             commands.error("--dossiers must not be negative")

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from demo.generator import generate
 from demo.procedures import PROCEDURES
+from demo.showcase import load_showcase
 from demo.units import MERGED_PROVINCES, REORGANIZED_ON, UNITS
 from models import (
     AdministrativeUnit,
@@ -56,6 +57,8 @@ async def load_demo(*, dossiers: int = 0, progress: Callable[[int], None] | None
         units = await _upsert_units() if not applied else {}
         await _upsert_agencies(units)
         procedures = await _upsert_procedures()
+    if not applied:
+        await load_showcase()  # first of their days at their desks: codes that never change
     existing = await Dossier.all().count()
     wanted = max(dossiers - existing, 0)
     created, steps = 0, ""

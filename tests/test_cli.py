@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+import pytest
 
 from audit import chain
 from demo.seed import load_demo
@@ -85,3 +88,28 @@ async def test_the_first_system_administrator_comes_from_the_console(db, databas
         ("user:create", "system", None), ("role:grant", "system", ROOT)]
     assert entries[0].changes["password"] == [None, "***"]
     assert (await chain.verify()).ok
+
+
+@pytest.mark.postgres_only
+async def test_migrate_creates_a_missing_postgres_database(db, database_url):
+    import asyncpg
+
+    name = f"motcua_cli_{uuid.uuid4().hex[:8]}"
+    url = database_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        result = run_cli(url, "migrate")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "created the database" in result.stdout
+        again = run_cli(url, "migrate")
+        assert again.returncode == 0 and "created the database" not in again.stdout
+    finally:
+        admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def test_migrate_without_a_server_says_so_in_one_line():
+    result = run_cli("postgres://postgres@127.0.0.1:9/nothing", "migrate")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot reach the database")
+    assert "Traceback" not in result.stderr

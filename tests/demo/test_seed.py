@@ -51,7 +51,7 @@ async def test_load_demo_twice_changes_nothing(db) -> None:
     second = await load_demo(dossiers=50)
 
     assert await _counts() == counts
-    assert "50 dossiers generated" in first
+    assert "47 dossiers generated, 50 in all" in first  # and the three showcase dossiers
     assert "0 dossiers generated, 50 in all" in second
     assert await Reorganization.all().count() == 1
     old = {u.code: u for u in await AdministrativeUnit.filter(valid_from__isnull=True)}
@@ -83,7 +83,8 @@ async def test_top_up_only_adds_the_difference_with_fresh_codes(db) -> None:
 
 async def test_generated_dossiers_obey_the_rules(db) -> None:
     await load_demo(dossiers=N)
-    dossiers = await Dossier.all().order_by("id")
+    # the generated ones: the three showcase dossiers were received through the use case
+    dossiers = await Dossier.filter(idempotency_key__isnull=True).order_by("id")
     procedures = {p.id: p for p in await Procedure.all()}
     units = {u.id: u for u in await AdministrativeUnit.all()}
     agencies = {a.id: a for a in await Agency.all()}
@@ -93,7 +94,7 @@ async def test_generated_dossiers_obey_the_rules(db) -> None:
     calendar = await load_calendar()  # the kept calendar: the announced days over the package
     now = clock.now()
 
-    assert len(dossiers) == N
+    assert len(dossiers) == N - 3  # the rest were generated
     for d in dossiers:
         status = DossierStatus(d.status)
         procedure, unit, received = procedures[d.procedure_id], units[d.unit_id], units[d.received_unit_id]
@@ -195,3 +196,19 @@ async def test_counters_cover_generated_codes_so_live_reception_gets_a_fresh_one
     agency_code, day, _ = CODE.fullmatch(sample.code).groups()  # type: ignore[union-attr]
     assert fresh.code == f"{agency_code}-{day}-{counters[agency_code, day] + 1:04d}"
     assert await Dossier.filter(code=fresh.code).count() == 1
+
+
+async def test_showcase_codes_are_the_same_on_any_day_and_tracked_anonymously(db, client_for):
+    """The README's tracking example works on any machine, any day."""
+    from demo.showcase import load_showcase
+
+    await load_demo(dossiers=40)
+    codes = await load_showcase()
+    assert codes == ["UB20335-240603-0001", "UB20341-240604-0001", "UB02014-240605-0001"]
+    assert await load_showcase() == codes  # a second run finds them
+    client = await client_for()
+    query = "query($c: String!) { trackDossier(code: $c) { code status receivedAt unit { code } } }"
+    answer = (await client.post("/graphql", json={"query": query, "variables": {"c": codes[0]}})).json()
+    tracked = answer["data"]["trackDossier"]
+    assert tracked["code"] == codes[0] and tracked["status"] == "RECEIVED"
+    assert tracked["receivedAt"] == "2024-06-03T09:00:00+07:00"
