@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from models.dossiers import Channel, DossierStatus
 from resolvers.calendar import default_calendar
 from resolvers.clock import local_date
+from resolvers.codes import format_code
 from resolvers.deadlines import judge
+from resolvers.lifecycle import END_STATES, moves
 
 if TYPE_CHECKING:  # the generator builds the timeline and imports this module
     from demo.generator import Timeline
@@ -39,7 +41,12 @@ EVENT_COLUMNS = ("id", "dossier_id", "at", "action", "from_status", "to_status",
 NEW, RECEIVED, NOT_ACCEPTED, IN_PROCESSING, SUPPLEMENT_REQUESTED, PAYMENT_REQUESTED, WITHDRAWN, \
     STOPPED, FINISHED, RETURNED = (s.value for s in DossierStatus)
 NATIONAL_CODE = {s.value: s.national_code for s in DossierStatus}
-END = frozenset({NOT_ACCEPTED, WITHDRAWN, STOPPED, FINISHED, RETURNED})
+END = frozenset(s.value for s in END_STATES)
+# The state machine itself, as plain strings: (status, action, received) → the next status.
+# The generator plans lives by asking it, so it cannot drift from what the app allows.
+NEXT = {(status.value, action.value, received): target.value
+        for status in DossierStatus for received in (False, True)
+        for action, target in moves(status, received).items()}
 IN_PERSON, ONLINE, POSTAL = Channel.IN_PERSON.value, Channel.ONLINE.value, Channel.POSTAL.value
 
 LEVEL_SHARE = {"COMMUNE": 0.62, "DISTRICT": 0.28, "PROVINCE": 0.10}
@@ -124,6 +131,12 @@ def _office(u: float) -> int:
     return 48600 + int((u - 0.6) / 0.4 * 12600)
 
 
+def step(t: int, action: str, before: str, actor: str, note: str | None, arg: Any) -> Event:
+    """One planned move; the status it leads to is the state machine's answer (NEXT), so a
+    plan the app would refuse raises KeyError here instead of landing in the data."""
+    return (t, action, before, NEXT[(before, action, before != NEW)], actor, note, arg)
+
+
 class DossierFactory:
     """Builds dossier rows and their event rows; `counters` holds the last code sequences."""
 
@@ -163,7 +176,6 @@ class DossierFactory:
         self.late = {s.unit_id: P_LATE * (0.3 + 1.4 * rng.random()) for s in served}
         self.days = Weighted([(pos, _day_weight(timeline.ordinals[pos], i / len(days)))
                               for i, pos in enumerate(days)])
-        self._yymmdd: dict[int, str] = {}
 
     def build(self, dossier_id: int, event_id: int, events: list[tuple[Any, ...]]) -> tuple[tuple, int]:
         """One dossier row; its events are appended to `events`. Returns the row and next event id."""
@@ -214,48 +226,48 @@ class DossierFactory:
                 accepted = later(pos, t)
             t = accepted
             if rnd() < P_REFUSE:
-                plan.append((t, "REFUSE", NEW, NOT_ACCEPTED, desk, REFUSALS[int(rnd() * 3)], 0))
+                plan.append(step(t, "REFUSE", NEW, desk, REFUSALS[int(rnd() * 3)], 0))
                 return plan, submitted, -1, False
-            plan.append((t, "ACCEPT", NEW, RECEIVED, desk, None, 0))
+            plan.append(step(t, "ACCEPT", NEW, desk, None, 0))
         else:
             submitted = t
             plan = [(t, "RECEIVE", None, RECEIVED, receiver, None, 0)]
         due = legal = self.tl.due(pos, proc.days)
         pos = min(pos + (rnd() < 0.3), legal)
         t = later(pos, t)
-        plan.append((t, "START_PROCESSING", RECEIVED, IN_PROCESSING, officer, None, 0))
+        plan.append(step(t, "START_PROCESSING", RECEIVED, officer, None, 0))
         u = rnd()
         for _ in range(2 if u < P_TWO_SUPPLEMENTS else 1 if u < P_ONE_SUPPLEMENT else 0):
             pos += int(rnd() * max(1, legal - pos))
             t = later(pos, t)
             missing = proc.documents[int(rnd() * len(proc.documents))] if proc.documents else "giấy tờ"
-            plan.append((t, "REQUEST_SUPPLEMENT", IN_PROCESSING, SUPPLEMENT_REQUESTED, officer,
+            plan.append(step(t, "REQUEST_SUPPLEMENT", IN_PROCESSING, officer,
                          f"Đề nghị bổ sung: {missing}", 0))
             pause = 1 + int(rnd() * 8)
             pos += pause
             legal += pause
             t = later(pos, t)
             if rnd() < P_ABANDON:
-                plan.append((t, "WITHDRAW", SUPPLEMENT_REQUESTED, WITHDRAWN, desk,
+                plan.append(step(t, "WITHDRAW", SUPPLEMENT_REQUESTED, desk,
                              "Công dân xin rút hồ sơ", pause))
                 return plan, submitted, due, False
-            plan.append((t, "SUPPLEMENT", SUPPLEMENT_REQUESTED, IN_PROCESSING, desk, None, pause))
+            plan.append(step(t, "SUPPLEMENT", SUPPLEMENT_REQUESTED, desk, None, pause))
         if proc.fee and rnd() < (0.9 if online else 0.3):
             t = later(pos, t)
-            plan.append((t, "REQUEST_PAYMENT", IN_PROCESSING, PAYMENT_REQUESTED, officer, None, 0))
+            plan.append(step(t, "REQUEST_PAYMENT", IN_PROCESSING, officer, None, 0))
             pos += rnd() < 0.4
             t = later(pos, t)
             gateway = online and rnd() < 0.85
-            plan.append((t, "CONFIRM_PAYMENT", PAYMENT_REQUESTED, IN_PROCESSING,
-                         GATEWAY if gateway else desk, None, gateway))
+            plan.append(step(t, "CONFIRM_PAYMENT", PAYMENT_REQUESTED, GATEWAY if gateway else desk,
+                             None, gateway))
         u = rnd()
         if u < P_STOP + P_WITHDRAW:
             pos += int(rnd() * max(1, legal - pos + 1))
             t = later(pos, t)
             if u < P_STOP:
-                plan.append((t, "STOP", IN_PROCESSING, STOPPED, officer, STOPS[int(rnd() * 2)], 0))
+                plan.append(step(t, "STOP", IN_PROCESSING, officer, STOPS[int(rnd() * 2)], 0))
             else:
-                plan.append((t, "WITHDRAW", IN_PROCESSING, WITHDRAWN, desk, "Công dân xin rút hồ sơ", 0))
+                plan.append(step(t, "WITHDRAW", IN_PROCESSING, desk, "Công dân xin rút hồ sơ", 0))
             return plan, submitted, due, False
         if rnd() < self.late[site.unit_id] or legal < pos:
             finish = max(pos, legal + 1 + int(rnd() * (2 + proc.days // 3)))
@@ -266,11 +278,11 @@ class DossierFactory:
         else:
             finish = pos + int(rnd() * (legal - pos + 1))
         t = later(finish, t)
-        plan.append((t, "FINISH", IN_PROCESSING, FINISHED, officer, None, 0))
+        plan.append(step(t, "FINISH", IN_PROCESSING, officer, None, 0))
         electronic = rnd() < (0.7 if online else 0.12)
         if rnd() >= P_UNCOLLECTED:
             t = later(finish if electronic else finish + int(rnd() * 5), t)
-            plan.append((t, "RETURN_RESULT", FINISHED, RETURNED, receiver, None, 0))
+            plan.append(step(t, "RETURN_RESULT", FINISHED, receiver, None, 0))
         return plan, submitted, due, electronic
 
     def _row(self, dossier_id: int, event_id: int, events: list, site: Site, desk: Site,
@@ -339,15 +351,12 @@ class DossierFactory:
                 processing)
 
     def _code(self, site: Site, submitted: int) -> str:
-        """`<agency>-<yymmdd>-<seq>` on the local day of submission, as `resolvers.codes` makes it."""
+        """The code `resolvers.codes` would give on the local day of submission."""
         day = (submitted + OFFSET) // 86400 + EPOCH
         key = (site.agency_id, day)
         seq = self.counters.get(key, 0) + 1
         self.counters[key] = self.touched[key] = seq
-        yymmdd = self._yymmdd.get(day)
-        if yymmdd is None:
-            yymmdd = self._yymmdd[day] = date.fromordinal(day).strftime("%y%m%d")
-        return f"{site.agency_code}-{yymmdd}-{seq:04d}"
+        return format_code(site.agency_code, date.fromordinal(day), seq)
 
 
 def _stamp(t: int | None) -> datetime | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from models import Dossier
 from policies import SYSTEM
 from resolvers.clock import LOCAL_TZ
-from resolvers.dossiers import Applicant, Reception, receive_dossier
+from resolvers.dossiers import Applicant, Channel, Reception, receive_dossier
 
 # (unit code, procedure code, channel, received (local time), applicant, ID number, phone)
 SHOWCASE = (
@@ -40,7 +40,7 @@ async def load_showcase() -> list[str]:
             codes.append(existing.code)
             continue
         dossier = await receive_dossier(actor=SYSTEM, reception=Reception(
-            procedure_code=procedure, unit_code=unit, channel=channel,
+            procedure_code=procedure, unit_code=unit, channel=Channel(channel),
             applicant=Applicant(name=name, id_number=id_number, phone=phone),
             received_at=datetime.fromisoformat(received).replace(tzinfo=LOCAL_TZ),
             idempotency_key=key))

@@ -23,5 +23,9 @@ async def next_code(conn: BaseDBAsyncClient, *, agency_id: int, agency_code: str
         sql = UPSERT.format(a="?", d="?")
     # execute_query_dict: the asyncpg client's execute_query drops an INSERT's RETURNING rows.
     rows = await conn.execute_query_dict(sql, [agency_id, day])
-    sequence = rows[0]["last_sequence"]
+    return format_code(agency_code, day, rows[0]["last_sequence"])
+
+
+def format_code(agency_code: str, day: date, sequence: int) -> str:
+    """`UB20335-240603-0001`: the receiving agency, its local day and the day's sequence."""
     return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
