@@ -14,6 +14,7 @@ import uuid
 from graphql import GraphQLError
 
 from resolvers.errors import DomainError, is_outage, is_unchecked_input
+from schema.messages import language, translate
 
 log = logging.getLogger("motcua.errors")
 
@@ -61,9 +62,12 @@ def classify_errors(errors: list[GraphQLError], context: object, *,
     including parse errors that strawberry raises before any extension hook sees them."""
     actor = getattr(context, "actor", None)
     request_id = getattr(actor, "request_id", None) or uuid.uuid4().hex
+    request = getattr(context, "request", None)
+    lang = language(request.headers.get("accept-language") if request is not None else None)
     outage = False
     for error in errors:
         outage = _classify(error, request_id, hide_suggestions) or outage
+        error.message = translate(error.message, lang)  # the words only; codes never change
     response = getattr(context, "response", None)
     if outage and response is not None:
         wait = getattr(context, "retry_after", 5)

@@ -37,6 +37,7 @@ from audit import bursts
 from policies import Actor, ActorKind
 from resolvers.audit_log import AuditOutcome
 from resolvers.errors import DomainError, Unauthenticated, is_outage
+from schema.messages import language, translate
 from web.gate import Gate, authenticate
 
 log = logging.getLogger("motcua.edge")
@@ -125,6 +126,7 @@ class Edge:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["path"] = scope.get("path", "")
+        state["accept_language"] = Headers(scope=scope).get("accept-language")
         started = False
 
         async def respond(message: dict) -> None:
@@ -153,6 +155,7 @@ class Edge:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["path"] = scope.get("path", "")
+        state["accept_language"] = Headers(scope=scope).get("accept-language")
         accepted = False
 
         async def respond(message: dict) -> None:
@@ -250,7 +253,8 @@ class Edge:
                     refusal = self._refusal(error, request_id)
         state["error_code"] = refusal.code
         extras = {"requestId": request_id} if refusal.status >= 500 else {}
-        body = error_body(refusal.code, refusal.message, **extras)
+        lang = language(state.get("accept_language"))
+        body = error_body(refusal.code, translate(refusal.message, lang), **extras)
         headers = [(b"content-type", b"application/json"),
                    (b"content-length", str(len(body)).encode()),
                    *((k.lower().encode(), v.encode()) for k, v in refusal.headers.items())]
