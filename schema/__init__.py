@@ -11,6 +11,7 @@ from schema import enums as _enums  # noqa: F401  (registers the domain enums wi
 from schema.audit import AuditQuery
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.catalogue import CatalogueQuery
+from schema.descriptions import describe
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
 from schema.feedback import FeedbackMutation, FeedbackQuery
@@ -54,6 +55,7 @@ def build_schema(limits: QueryLimits | None = None, *, production: bool = False)
                                            scalar_map=dict(SCALARS),
                                            disable_field_suggestions=production))
     built.hide_suggestions = production
+    describe(built._schema)  # the glossary fills in what no field describes itself
     return built
 
 
