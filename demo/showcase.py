@@ -4,7 +4,8 @@ They are received through the same use case as any dossier, as the console opera
 days before the generator's window (the 730 days before today), at units of the pre-2025
 tree, so each is the first of its desk's day: `UB20335-240603-0001` on any machine, any day.
 The 2025 reorganisation then carries them to the units that succeeded those (Phường Tân Thạnh
-and Phường An Mỹ are now part of Phường Tam Kỳ; Xã Dương Phong of Xã Bạch Thông).
+is now part of Phường Bàn Thạch, Phường An Mỹ of Phường Tam Kỳ, Xã Dương Phong of Xã Bạch
+Thông).
 """
 
 from __future__ import annotations
