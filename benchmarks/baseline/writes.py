@@ -42,7 +42,8 @@ INSERTED = ("code", "procedure_id", "unit_id", "agency_id", "unit_path", "channe
             "supplement_count", "paused_at", "extension_reason", "extended_at", "fee", "paid_online",
             "paid_at", "components_digitized", "result_electronic", "certified_copies_electronic",
             "reused_digitized_data", "synced_to_portal_at", "processing_days", "idempotency_key",
-            "idempotency_fingerprint", "version", "created_at", "updated_at")
+            "idempotency_fingerprint", "version", "created_at", "updated_at", "received_unit_id",
+            "unit_history", "desk_unit_id", "desk_path")
 INSERT = (f"INSERT INTO dossiers ({', '.join(INSERTED)}) "
           f"VALUES ({', '.join(f'${i}' for i in range(1, len(INSERTED) + 1))}) RETURNING id")
 EVENT = ('INSERT INTO dossier_events ("at", "action", "from_status", "to_status", "actor_username", '
@@ -174,12 +175,17 @@ async def receive(conn, policy: Policy, caller: Caller, key: bytes, given: dict)
             paid_at=None, components_digitized=False, result_electronic=False,
             certified_copies_electronic=False, reused_digitized_data=False,
             synced_to_portal_at=None, processing_days=None, idempotency_key=None,
-            idempotency_fingerprint=None, version=1, created_at=datetime.now(UTC))
+            idempotency_fingerprint=None, version=1, created_at=datetime.now(UTC),
+            # The bench receives at the unit's own desk: received under it, handled there.
+            received_unit_id=unit["id"], unit_history=str(unit["id"]), desk_unit_id=unit["id"],
+            desk_path=unit["path"])
         d["updated_at"] = d["created_at"]
         d["id"] = await conn.fetchval(INSERT, *(d[c] for c in INSERTED))
         await conn.fetchval(EVENT, now, "RECEIVE", None, "RECEIVED", caller.username, None, d["id"])
         await rollups(conn, d, contribution(d))
-        changes = {k: [None, v] for k, v in snapshot(d, masked=True).items()}
+        # As motcua writes it: only the fields the reception sets.
+        changes = {**{k: [None, v] for k, v in snapshot(d, masked=True).items() if v is not None},
+                   "desk": [None, unit["code"]]}
         await trail.seal(conn, key, trail.entry(caller, "dossier:receive", "Receive",
                                                 object_type="Dossier", object_id=code,
                                                 unit_path=unit["path"], changes=changes))
