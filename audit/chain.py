@@ -33,6 +33,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
+from models import dialect
 from models.audit import AuditChainHead, AuditEntry
 
 DEVELOPMENT_KEY = b"motcua-development-audit-key"
@@ -136,17 +137,16 @@ async def append(fields: dict[str, Any]) -> None:
         await _seal(conn, fields)  # no savepoint: the caller's transaction is enough
         return
     async with in_transaction() as conn:
-        if conn.capabilities.dialect == "postgres":
-            # An entry of its own (a read, a denial) need not wait for the disk flush: it is
-            # visible at once and in order, and durable within wal_writer_delay (200 ms).
-            # Entries of writes commit with the write, synchronously.
-            await conn.execute_script("SET LOCAL synchronous_commit TO off")
+        # An entry of its own (a read, a denial) need not wait for the disk flush: it is
+        # visible at once and in order, and durable within wal_writer_delay (200 ms).
+        # Entries of writes commit with the write, synchronously.
+        await dialect.set_local(conn, dialect.RELAXED_COMMIT)
         await _seal(conn, fields)
 
 
 async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     # The row lock on the head is held until commit: writers queue here, at their very end.
-    if conn.capabilities.dialect != "postgres":
+    if not dialect.is_postgres(conn):
         head = await AuditChainHead.select_for_update().get(id=1)
         fields = {**fields, "seq": head.last_seq + 1, "prev_hash": head.last_hash}
         fields["hash"] = digest(fields)

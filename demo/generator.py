@@ -30,6 +30,7 @@ from demo.rows import (
     Site,
     Weighted,
 )
+from models import dialect
 from models.dossiers import ApplicantKind
 from models.text import fold
 from resolvers import clock
@@ -73,7 +74,7 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
     if count <= 0:
         return 0
     conn = get_connection("default")
-    postgres = conn.capabilities.dialect == "postgres"
+    postgres = dialect.is_postgres(conn)  # COPY on PostgreSQL, batched INSERTs on SQLite
     factory, first_id, event_id = await _factory(conn, seed, reference, as_of, since, until)
     # Into an empty table, a bulk load is faster without the indexes and foreign keys.
     restore = await _set_aside(conn) if postgres and first_id == 1 and count >= REBUILD_MIN else []
@@ -205,7 +206,7 @@ def _ordinal(day: Any) -> int:
 async def _catalogue(conn: BaseDBAsyncClient, as_of: date) -> tuple[list[Site], list[Proc]]:
     """Units in force on `as_of` that have an agency (the first one, as reception picks it),
     and the procedures."""
-    mark = ("$1", "$2") if conn.capabilities.dialect == "postgres" else ("?", "?")
+    mark = dialect.marks(conn, 2)
     units = await conn.execute_query_dict(
         "SELECT id, code, name, level, path FROM administrative_units WHERE (valid_from IS NULL "
         f"OR valid_from <= {mark[0]}) AND (valid_to IS NULL OR valid_to > {mark[1]}) ORDER BY id",

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from models import dialect
+
 TB_6150 = "Thông báo 6150/TB-BLĐTBXH ngày 03/12/2024 (Bộ Lao động - Thương binh và Xã hội)"
 CV_12729 = "Công văn 12729/VPCP-KGVX ngày 25/12/2025 (Văn phòng Chính phủ)"
 TB_9441 = "Thông báo 9441/TB-BNV ngày 16/10/2025 (Bộ Nội vụ)"
@@ -48,10 +50,9 @@ ANNOUNCED_2025_2027: tuple[tuple[date, bool, str, str], ...] = (
 async def load(client: Any, rows: tuple[tuple[date, bool, str, str], ...] = ANNOUNCED_2025_2027) -> None:
     """Insert the announced days that have no row yet (a connection client, as migrations and
     the test harness have it; a day already set by an administrator is left alone)."""
-    postgres = client.capabilities.dialect == "postgres"
-    marks = "$1, $2, $3, $4, $5" if postgres else "?, ?, ?, ?, ?"
+    marks = ", ".join(dialect.marks(client, 5))
     for day, working, reason, source in rows:
         await client.execute_query(
             "INSERT INTO calendar_overrides (day, is_working_day, note, source, set_by) "
             f"VALUES ({marks}) ON CONFLICT (day) DO NOTHING",
-            [day if postgres else day.isoformat(), working, reason, source, "migration"])
+            [dialect.date_value(client, day), working, reason, source, "migration"])

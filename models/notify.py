@@ -31,7 +31,7 @@ import asyncpg
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
-from models import telemetry
+from models import dialect, telemetry
 
 log = logging.getLogger("motcua.notify")
 
@@ -166,7 +166,7 @@ async def publish(kind: str, **data: Any) -> None:
     """Announce a change; inside a transaction it is announced only if that commits."""
     event = Event(kind, data)
     conn = connections.get("default")
-    if conn.capabilities.dialect == "postgres":
+    if dialect.is_postgres(conn):  # other workers and nodes hear it through NOTIFY
         payload = json.dumps({"k": kind, "o": ORIGIN, **data}, separators=(",", ":"), default=str)
         if len(payload.encode()) > MAX_PAYLOAD:
             raise ValueError(f"{kind} notification too large")

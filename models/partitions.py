@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models import dialect
+
 PARENT = "audit_entries"
 DEFAULT = "audit_entries_default"
 TRIGGER = "audit_entries_immutable"
@@ -83,7 +85,7 @@ def create_sql(month: date) -> str:
 
 async def is_partitioned(conn: BaseDBAsyncClient) -> bool:
     """Whether this database keeps the trail in partitions (PostgreSQL after migration 0013)."""
-    if conn.capabilities.dialect != "postgres":
+    if not dialect.is_postgres(conn):
         return False
     rows = await conn.execute_query_dict(
         "SELECT c.relkind::text AS kind FROM pg_class c WHERE c.oid = to_regclass($1)", [PARENT])

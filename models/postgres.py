@@ -7,12 +7,14 @@ from typing import Any
 
 from tortoise.migrations import operations as ops
 
+from models.dialect import is_postgres
+
 
 def only_on_postgres(statements: tuple[str, ...]) -> Callable[[Any, Any], Awaitable[None]]:
     """A RunPython body executing `statements` on PostgreSQL and nothing elsewhere."""
 
     async def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.client.capabilities.dialect != "postgres":
+        if not is_postgres(schema_editor.client):
             return
         for statement in statements:
             await schema_editor.client.execute_script(statement)
@@ -33,7 +35,7 @@ JURISDICTION_INDEXES = ("dossier_unit_path_pattern", "dossier_unit_path_id", "do
 async def reindex_concurrently(client: Any, names: tuple[str, ...] = JURISDICTION_INDEXES) -> None:
     """Rebuild indexes without blocking writers (PostgreSQL; outside a transaction). After a
     reorganisation has rewritten most rows of a table, its indexes are half empty pages."""
-    if client.capabilities.dialect != "postgres":
+    if not is_postgres(client):
         return
     for name in names:
         await client.execute_script(f"REINDEX INDEX CONCURRENTLY {name}")

@@ -6,6 +6,8 @@ from datetime import date
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models import dialect
+
 # One atomic statement on SQLite (>= 3.35) and PostgreSQL: the row lock taken by the
 # upsert serialises concurrent receptions for the same agency and day until commit.
 UPSERT = (
@@ -17,10 +19,8 @@ UPSERT = (
 
 async def next_code(conn: BaseDBAsyncClient, *, agency_id: int, agency_code: str, day: date) -> str:
     """Take the next sequence number for the agency's day, inside the caller's transaction."""
-    if conn.capabilities.dialect == "postgres":
-        sql = UPSERT.format(a="$1", d="$2")
-    else:
-        sql = UPSERT.format(a="?", d="?")
+    a, d = dialect.marks(conn, 2)
+    sql = UPSERT.format(a=a, d=d)
     # execute_query_dict: the asyncpg client's execute_query drops an INSERT's RETURNING rows.
     rows = await conn.execute_query_dict(sql, [agency_id, day])
     return format_code(agency_code, day, rows[0]["last_sequence"])

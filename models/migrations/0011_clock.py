@@ -5,7 +5,7 @@ from json import dumps, loads
 from models.procedures import TimeUnit
 from tortoise import fields
 
-from models import announcements
+from models import announcements, dialect
 
 
 async def load_announcements(apps, schema_editor) -> None:
@@ -24,7 +24,7 @@ async def add_policy_rules(apps, schema_editor) -> None:
     rows = await client.execute_query_dict("SELECT COUNT(*) AS n FROM casbin_rules WHERE ptype = 'p'")
     if not rows[0]["n"]:
         return  # a new database: the seed writes the whole policy after the migrations
-    marks = "$1, $2, $3" if client.capabilities.dialect == "postgres" else "?, ?, ?"
+    marks = ", ".join(dialect.marks(client, 3))
     for rule in NEW_RULES:
         await client.execute_query(
             f"INSERT INTO casbin_rules (ptype, v0, v1, v2) VALUES ('p', {marks}) "

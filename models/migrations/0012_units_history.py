@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.migrations.constraints import UniqueConstraint
 
+from models import dialect
 from models.postgres import postgres_sql
 
 # Units as history (docs/units.md). Rows that existed before are versions in force since
@@ -56,7 +57,7 @@ POSTGRES_DOWN = (
 
 def on_sqlite(statements: tuple[str, ...]):
     async def run(apps, schema_editor) -> None:
-        if schema_editor.client.capabilities.dialect == "sqlite":
+        if not dialect.is_postgres(schema_editor.client):
             for statement in statements:
                 await schema_editor.client.execute_script(statement)
     return run
@@ -71,7 +72,7 @@ FOREIGN_KEYS_ON = ("PRAGMA foreign_keys = ON",)
 
 
 async def check_foreign_keys(apps, schema_editor) -> None:
-    if schema_editor.client.capabilities.dialect == "sqlite":
+    if not dialect.is_postgres(schema_editor.client):
         await schema_editor.client.execute_script("PRAGMA foreign_keys = ON")
         _, broken = await schema_editor.client.execute_query("PRAGMA foreign_key_check")
         if broken:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from json import dumps, loads
 from tortoise import fields
 
-from models import partitions
+from models import dialect, partitions
 
 # On PostgreSQL the audit trail becomes a table partitioned by month on `at`
 # (models/partitions.py), converted in place: the rows are copied into their months'
@@ -72,14 +72,14 @@ async def _rebuild(client, *, partitioned: bool) -> None:
 
 async def partition_trail(apps, schema_editor) -> None:
     client = schema_editor.client
-    if client.capabilities.dialect == "postgres" and not await partitions.is_partitioned(client):
+    if dialect.is_postgres(client) and not await partitions.is_partitioned(client):
         await _rebuild(client, partitioned=True)
 
 
 async def unpartition_trail(apps, schema_editor) -> None:
     """Back to one table; archived (detached) months stay as they are, outside it."""
     client = schema_editor.client
-    if client.capabilities.dialect == "postgres" and await partitions.is_partitioned(client):
+    if dialect.is_postgres(client) and await partitions.is_partitioned(client):
         await _rebuild(client, partitioned=False)
 
 

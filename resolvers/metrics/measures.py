@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from models import ROLLUP_COUNTERS, replica
+from models import ROLLUP_COUNTERS, dialect, replica
 from resolvers import clock
 from resolvers.deadlines import start_of_local_day
-from resolvers.metrics.rollup_sql import RECEIVED_SQL, RESOLVED_SQL, local_day_sql
+from resolvers.metrics.rollup_sql import RECEIVED_SQL, RESOLVED_SQL
 from resolvers.metrics.rollups import contribution
 from resolvers.metrics.tree import Tree, dossiers_handled_then, in_force_sql, unchanged_since
 
@@ -87,16 +87,10 @@ def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _mark(postgres: bool, i: int) -> str:
-    # Numbered on both (SQLite's ?NNN), so one parameter can appear several times.
-    return f"${i}" if postgres else f"?{i}"
-
-
 async def by_unit(tree: Tree, period: Period) -> dict[int, Measures]:
     """Measures per unit version of the tree for the period: one query per source, grouped."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
-    pg = conn.capabilities.dialect == "postgres"
-    m = [_mark(pg, i) for i in range(1, 5)]
+    m = dialect.marks(conn, 4)
     units: dict[int, Measures] = {}
 
     def add(unit_id: int, values: dict[str, int]) -> None:
@@ -150,9 +144,8 @@ FROM {1} WHERE {2} GROUP BY {0}"""
 async def by_month(tree: Tree, period: Period) -> dict[str, Measures]:
     """Rollup measures per calendar month ("2026-03") of the period."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
-    pg = conn.capabilities.dialect == "postgres"
-    month = "to_char(s.day, 'YYYY-MM')" if pg else "strftime('%Y-%m', s.day)"
-    m = [_mark(pg, i) for i in range(1, 5)]
+    month = dialect.month(conn, "s.day")
+    m = dialect.marks(conn, 4)
     sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in ROLLUP_COUNTERS)
     rows = await conn.execute_query_dict(
         f"SELECT {month} AS month, {sums} FROM unit_daily_stats s JOIN administrative_units u "
@@ -179,8 +172,7 @@ async def by_procedure(tree: Tree, period: Period) -> dict[int, Measures]:
     """Measures per procedure: whole months from the monthly rollup, the days at the edges
     of the period from the dossiers themselves (a few weeks at most)."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
-    pg = conn.capabilities.dialect == "postgres"
-    m = [_mark(pg, i) for i in range(1, 5)]
+    m = dialect.marks(conn, 4)
     result: dict[int, Measures] = {}
 
     def add(procedure_id: int, values: dict, names: Iterable[str]) -> None:
@@ -219,5 +211,4 @@ async def by_procedure(tree: Tree, period: Period) -> dict[int, Measures]:
     return result
 
 
-__all__ = ["CHANNELS", "Measures", "Period", "Tree", "by_month", "by_procedure", "by_unit",
-           "local_day_sql"]
+__all__ = ["CHANNELS", "Measures", "Period", "Tree", "by_month", "by_procedure", "by_unit"]

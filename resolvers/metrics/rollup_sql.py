@@ -4,7 +4,9 @@ tables from the dossiers and for carrying dossiers to the units a reorganisation
 
 from __future__ import annotations
 
-from models import ROLLUP_COUNTERS
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import ROLLUP_COUNTERS, dialect
 
 
 def _flag(condition: str) -> str:
@@ -34,24 +36,12 @@ COLUMNS = ("procedure_id", "received_at", "ended_at", "channel", "fee", "paid_on
 TABLES = (("unit_daily_stats", "", "day"), ("unit_procedure_monthly_stats", "procedure_id", "month"))
 
 
-def month_of_sql(day: str, postgres: bool) -> str:
-    """The first day of the month of a date expression."""
-    return f"date_trunc('month', {day})::date" if postgres else f"date({day}, 'start of month')"
-
-
-def local_day_sql(column: str, postgres: bool) -> str:
-    """A timestamp column's calendar day in Vietnam (UTC+7, no daylight saving)."""
-    if postgres:
-        return f"(({column}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
-    return f"date({column}, '+7 hours')"
-
-
-def _parts(source: str, keys: str, period: str, postgres: bool) -> str:
+def _parts(source: str, keys: str, period: str, conn: BaseDBAsyncClient) -> str:
     """Per (keys, period): what the rows of `source` were received and resolved on."""
     def part(definitions: dict[str, str], column: str, where: str) -> str:
-        day = local_day_sql(column, postgres)
+        day = dialect.local_day(conn, column)
         if period == "month":
-            day = month_of_sql(day, postgres)
+            day = dialect.first_of_month(conn, day)
         columns = ", ".join(f"{definitions.get(n, '0')} AS {n}" for n in ROLLUP_COUNTERS)
         return (f"SELECT {keys}, {day} AS period, {columns} FROM {source} "
                 f"WHERE {where} GROUP BY {keys}, {day}")
@@ -63,30 +53,26 @@ def _columns(alias: str) -> str:
     return ", ".join(f"{alias}.{c}" for c in COLUMNS)
 
 
-def _handled(postgres: bool) -> str:
+def _handled(conn: BaseDBAsyncClient) -> str:
     """Each dossier once per unit version that has handled it, as (t_unit_id, t_unit_path):
     dossiers never moved straight from their row, moved ones through their history."""
     single = (f"SELECT {_columns('d')}, d.unit_id AS t_unit_id, d.unit_path AS t_unit_path "
               "FROM dossiers d WHERE d.unit_history IS NULL OR d.unit_history NOT LIKE '%,%'")
-    if postgres:
-        moved = (f"SELECT {_columns('d')}, u.id AS t_unit_id, u.path AS t_unit_path FROM dossiers d "
-                 "CROSS JOIN LATERAL unnest(string_to_array(d.unit_history, ',')) AS h(v) "
-                 "JOIN administrative_units u ON u.id = h.v::int WHERE d.unit_history LIKE '%,%'")
-    else:
-        moved = (f"SELECT {_columns('d')}, u.id AS t_unit_id, u.path AS t_unit_path FROM dossiers d, "
-                 "json_each('[' || d.unit_history || ']') AS h "
-                 "JOIN administrative_units u ON u.id = h.value WHERE d.unit_history LIKE '%,%'")
+    each, unit_id = dialect.each_id(conn, "d.unit_history", "h")
+    moved = (f"SELECT {_columns('d')}, u.id AS t_unit_id, u.path AS t_unit_path FROM dossiers d "
+             f"{each} JOIN administrative_units u ON u.id = {unit_id} "
+             "WHERE d.unit_history LIKE '%,%'")
     return f"({single} UNION ALL {moved}) AS s"
 
 
-def _insert(table: str, extra_key: str, period: str, source: str, postgres: bool,
+def _insert(table: str, extra_key: str, period: str, source: str, conn: BaseDBAsyncClient,
             upsert: bool) -> str:
     keys = ", ".join(k for k in ("t_unit_id", "t_unit_path", extra_key) if k)
     targets = ", ".join(k for k in ("unit_id", "unit_path", extra_key) if k)
     counters = ", ".join(ROLLUP_COUNTERS)
     sums = ", ".join(f"SUM({n})" for n in ROLLUP_COUNTERS)
     sql = (f"INSERT INTO {table} ({targets}, {period}, {counters}) "
-           f"SELECT {keys}, period, {sums} FROM ({_parts(source, keys, period, postgres)}) AS u "
+           f"SELECT {keys}, period, {sums} FROM ({_parts(source, keys, period, conn)}) AS u "
            f"WHERE true GROUP BY {keys}, period")
     if upsert:
         conflict = ", ".join(k for k in ("unit_id", extra_key, period) if k)
@@ -95,18 +81,18 @@ def _insert(table: str, extra_key: str, period: str, source: str, postgres: bool
     return sql
 
 
-def rebuild_sql(postgres: bool) -> list[str]:
+def rebuild_sql(conn: BaseDBAsyncClient) -> list[str]:
     """Statements that empty both tables and fill them again from the dossiers."""
     statements = []
     for table, extra_key, period in TABLES:
         statements.append(f"DELETE FROM {table}")
-        statements.append(_insert(table, extra_key, period, _handled(postgres), postgres, False))
+        statements.append(_insert(table, extra_key, period, _handled(conn), conn, False))
     return statements
 
 
-def carried_rows_sql(moves_table: str, postgres: bool) -> list[str]:
+def carried_rows_sql(moves_table: str, conn: BaseDBAsyncClient) -> list[str]:
     """Statements adding the dossiers listed in `moves_table` under their new units."""
     source = (f"(SELECT {_columns('d')}, r.unit_id AS t_unit_id, r.unit_path AS t_unit_path "
               f"FROM dossiers d JOIN {moves_table} r ON r.dossier_id = d.id) AS s")
-    return [_insert(table, extra_key, period, source, postgres, True)
+    return [_insert(table, extra_key, period, source, conn, True)
             for table, extra_key, period in TABLES]

@@ -24,7 +24,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import ROLLUP_COUNTERS, AdministrativeUnit
+from models import ROLLUP_COUNTERS, AdministrativeUnit, dialect
 from resolvers.clock import local_date
 from resolvers.metrics.rollup_sql import carried_rows_sql, rebuild_sql
 
@@ -97,14 +97,13 @@ async def targets_of(d: Any) -> list[Target]:
 
 async def _upsert(table: str, keys: dict[str, Any], counters: Counter[str]) -> None:
     conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
     # Every counter is inserted (the columns have no database default); only the changed
     # ones are updated, which keeps the row lock's work small.
     names = [n for n in ROLLUP_COUNTERS if counters.get(n)]
     if not names:
         return
     columns = [*keys, *ROLLUP_COUNTERS]
-    marks = [f"${i}" if postgres else "?" for i in range(1, len(columns) + 1)]
+    marks = dialect.marks(conn, len(columns))
     conflict = ", ".join(k for k in keys if k != "unit_path")
     updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)}) "
@@ -134,7 +133,7 @@ async def carry(moves_table: str) -> None:
     """Add, under the units they are moving to, the whole contribution of the dossiers listed
     in `moves_table` (dossier_id, unit_id, unit_path): a reorganisation, before it moves them."""
     conn = connections.get("default")
-    for sql in carried_rows_sql(moves_table, conn.capabilities.dialect == "postgres"):
+    for sql in carried_rows_sql(moves_table, conn):
         # execute_query: SQLite's executescript would commit the caller's transaction.
         await conn.execute_query(sql)
 
@@ -142,11 +141,10 @@ async def carry(moves_table: str) -> None:
 async def rebuild() -> int:
     """Recompute every counter from the dossiers (after a bulk load, or to repair); returns
     the number of daily rows."""
-    postgres = connections.get("default").capabilities.dialect == "postgres"
     async with in_transaction() as conn:
-        if postgres:  # a maintenance task: at a million dossiers it outlasts a request's limit
-            await conn.execute_query("SET LOCAL statement_timeout = 0")
-        for sql in rebuild_sql(postgres):
+        # A maintenance task: at a million dossiers it outlasts a request's limit.
+        await dialect.set_local(conn, dialect.NO_STATEMENT_TIMEOUT)
+        for sql in rebuild_sql(conn):
             await conn.execute_query(sql)
         rows = await conn.execute_query_dict("SELECT COUNT(*) AS n FROM unit_daily_stats")
     return int(rows[0]["n"])

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from tortoise import connections
 from tortoise.expressions import Q
 
-from models import AdministrativeUnit, Dossier, valid_on
+from models import AdministrativeUnit, Dossier, dialect, valid_on
 from resolvers.metrics.rollups import history_of
 
 
@@ -36,8 +36,7 @@ async def unchanged_since(tree: Tree) -> bool:
     """No version under the path began or ended after `as_of`: the dossiers under it then are
     those under it now, and a prefix filter on dossiers.unit_path reads them exactly."""
     conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    marks = ("$1", "$2") if postgres else ("?1", "?2")
+    marks = dialect.marks(conn, 2)
     rows = await conn.execute_query_dict(
         f"SELECT COUNT(*) AS n FROM administrative_units WHERE path LIKE {marks[0]} AND "
         f"(valid_from > {marks[1]} OR (valid_to IS NOT NULL AND valid_to > {marks[1]}))",

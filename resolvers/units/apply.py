@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from audit import record
-from models import AdministrativeUnit, Agency, Reorganization, SuccessionKind, UnitSuccession
+from models import AdministrativeUnit, Agency, Reorganization, SuccessionKind, UnitSuccession, dialect
 from models.errors import BadInput, Conflict
 from policies import Actor, authorize, store
 from resolvers import clock, validation
@@ -68,8 +68,7 @@ async def _carry_code_counters(agency: Agency, step: Step) -> None:
     from tortoise import connections
 
     conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    marks = [f"${i}" if postgres else "?" for i in range(1, 4)]
+    marks = dialect.marks(conn, 3)
     await conn.execute_query(
         "INSERT INTO dossier_code_counters (agency_id, day, last_sequence) "
         f"SELECT CAST({marks[0]} AS INTEGER), c.day, MAX(c.last_sequence) FROM dossier_code_counters c "
@@ -158,10 +157,9 @@ async def reorganize(
     reports: list[StepReport] = []
     try:
         async with in_transaction() as conn:
-            if conn.capabilities.dialect == "postgres":
-                # Carrying a province's dossiers (a million rows, every index of the table)
-                # outlasts the statement timeout of ordinary requests.
-                await conn.execute_query("SET LOCAL statement_timeout = 0")
+            # Carrying a province's dossiers (a million rows, every index of the table)
+            # outlasts the statement timeout of ordinary requests.
+            await dialect.set_local(conn, dialect.NO_STATEMENT_TIMEOUT)
             for day, day_rows in _by_date(rows).items():
                 done = await Reorganization.get_or_none(fingerprint=fingerprint(day_rows))
                 if done is not None:

@@ -18,6 +18,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models import dialect
 from models.text import fold
 from resolvers.metrics import rollups
 from resolvers.units.rows import PlanError, rule_terms
@@ -51,23 +52,14 @@ def _target(unit: Any) -> tuple[int, str]:
     return row.id, row.path
 
 
-def _mark(conn: BaseDBAsyncClient, i: int) -> str:
-    return f"${i}" if conn.capabilities.dialect == "postgres" else "?"
-
-
 async def _tables(conn: BaseDBAsyncClient) -> None:
-    postgres = conn.capabilities.dialect == "postgres"
-    tail = " ON COMMIT DROP" if postgres else ""
-    await conn.execute_query(
-        f"CREATE TEMP TABLE IF NOT EXISTS {MOVES} (dossier_id BIGINT PRIMARY KEY, "
-        "from_unit_id INT NOT NULL, unit_id INT NOT NULL, unit_path VARCHAR(128) NOT NULL, "
-        f"awaiting BOOLEAN NOT NULL, desk_path VARCHAR(128)){tail}")
-    await conn.execute_query(
-        f"CREATE TEMP TABLE IF NOT EXISTS {DESKS} (old_path VARCHAR(128) PRIMARY KEY, "
-        f"new_path VARCHAR(128) NOT NULL){tail}")
-    await conn.execute_query(
-        f"CREATE TEMP TABLE IF NOT EXISTS {UNITS} (old_id INT PRIMARY KEY, new_id INT NOT NULL, "
-        f"new_path VARCHAR(128) NOT NULL){tail}")
+    await conn.execute_query(dialect.temporary_table(
+        conn, MOVES, "dossier_id BIGINT PRIMARY KEY, from_unit_id INT NOT NULL, unit_id INT NOT "
+        "NULL, unit_path VARCHAR(128) NOT NULL, awaiting BOOLEAN NOT NULL, desk_path VARCHAR(128)"))
+    await conn.execute_query(dialect.temporary_table(
+        conn, DESKS, "old_path VARCHAR(128) PRIMARY KEY, new_path VARCHAR(128) NOT NULL"))
+    await conn.execute_query(dialect.temporary_table(
+        conn, UNITS, "old_id INT PRIMARY KEY, new_id INT NOT NULL, new_path VARCHAR(128) NOT NULL"))
     for table in (MOVES, DESKS, UNITS):
         await conn.execute_query(f"DELETE FROM {table}")
 
@@ -89,8 +81,9 @@ async def _split_moves(conn: BaseDBAsyncClient, step: Step, split: Split,
                        desk_updates: list[tuple[str, int]], placed: dict[int, tuple[int, str]]) -> None:
     holder = step.holders.get(split.old.id)
     rows = await conn.execute_query_dict(
-        f"SELECT id, unit_id, desk_path, applicant_address FROM dossiers WHERE unit_id = {_mark(conn, 1)} "
-        f"OR desk_path = {_mark(conn, 2)}", [split.old.id, split.old.path])
+        "SELECT id, unit_id, desk_path, applicant_address FROM dossiers "
+        f"WHERE unit_id = {dialect.mark(conn, 1)} OR desk_path = {dialect.mark(conn, 2)}",
+        [split.old.id, split.old.path])
     default = next((part for part, rule in split.parts if rule == "default"), None)
     moves = []
     for row in rows:
@@ -110,7 +103,7 @@ async def _split_moves(conn: BaseDBAsyncClient, step: Step, split: Split,
         moves.append((row["id"], split.old.id, unit_id, path, waiting, path if at_desk else None))
         placed[row["id"]] = (unit_id, path)
     if moves:
-        marks = ", ".join(_mark(conn, i) for i in range(1, 7))
+        marks = ", ".join(dialect.mark(conn, i) for i in range(1, 7))
         await conn.execute_many(f"INSERT INTO {MOVES} VALUES ({marks})",
                                 [list(m) for m in moves])
 
@@ -119,7 +112,7 @@ async def move_records(step: Step, carry_tokens: bool) -> Moved:
     """Move dossiers, feedback (and partner tokens when grants are carried) for one step."""
     conn = connections.get("default")
     await _tables(conn)
-    m = [_mark(conn, i) for i in range(1, 5)]
+    m = [dialect.mark(conn, i) for i in range(1, 5)]
     singles: list[tuple[int, str, int, str, bool]] = []
     for old_id, successor in step.successor.items():
         singles.append((old_id, step.closed[old_id].path, *_target(successor), False))
@@ -143,25 +136,22 @@ async def move_records(step: Step, carry_tokens: bool) -> Moved:
     for split in step.splits.values():
         await _split_moves(conn, step, split, desk_updates, placed)
     await _refuse_orphans(conn, step)
-    if conn.capabilities.dialect == "postgres":
-        await conn.execute_query(f"ANALYZE {MOVES}")  # a temporary table has no statistics
+    await dialect.analyze(conn, MOVES)  # a temporary table has no statistics
     moved = await _count(conn)
     # The rollup first, from the rows as they are; then the rows.
     await rollups.carry(MOVES)
     # One rewrite of each moved row (every index of dossiers is updated with it): the desk
     # moves in the same statement; then the few rows whose desk moves but not their unit.
     new_desk = f"(SELECT k.new_path FROM {DESKS} k WHERE k.old_path = dossiers.desk_path)"
-    postgres = conn.capabilities.dialect == "postgres"
-    if postgres:  # a hash join spilling to batches would rewrite the rows in a shuffled order
-        await conn.execute_query("SET LOCAL enable_hashjoin = off")
+    # A hash join spilling to batches would rewrite the rows in a shuffled order.
+    await dialect.set_local(conn, dialect.NO_HASH_JOIN)
     await conn.execute_query(
         f"UPDATE dossiers SET unit_id = r.unit_id, unit_path = r.unit_path, "
         "awaiting_assignment = r.awaiting, version = dossiers.version + 1, "
         "unit_history = COALESCE(dossiers.unit_history, CAST(dossiers.unit_id AS TEXT)) || ',' || "
         f"CAST(r.unit_id AS TEXT), desk_path = COALESCE(r.desk_path, {new_desk}, dossiers.desk_path) "
         f"FROM {MOVES} r WHERE dossiers.id = r.dossier_id")
-    if postgres:
-        await conn.execute_query("SET LOCAL enable_hashjoin = on")
+    await dialect.set_local(conn, dialect.HASH_JOIN)
     await conn.execute_query(
         f"UPDATE dossiers SET desk_path = {new_desk} WHERE desk_path IN (SELECT old_path FROM {DESKS}) "
         f"AND NOT EXISTS (SELECT 1 FROM {MOVES} r WHERE r.dossier_id = dossiers.id)")
@@ -177,7 +167,7 @@ async def move_records(step: Step, carry_tokens: bool) -> Moved:
 async def _move_tokens(conn: BaseDBAsyncClient, step: Step,
                        singles: list[tuple[int, str, int, str, bool]]) -> int:
     """Partner tokens follow a unit that continues (never up to an abolished unit's holder)."""
-    m = [_mark(conn, i) for i in range(1, 3)]
+    m = [dialect.mark(conn, i) for i in range(1, 3)]
     count = 0
     for old_id, _, new_id, _, _ in singles:
         if old_id not in step.successor:
@@ -196,7 +186,7 @@ async def _refuse_orphans(conn: BaseDBAsyncClient, step: Step) -> None:
         if step.holders.get(old_id) is not None:
             continue
         rows = await conn.execute_query_dict(
-            f"SELECT COUNT(*) AS n FROM dossiers WHERE unit_id = {_mark(conn, 1)}", [old_id])
+            f"SELECT COUNT(*) AS n FROM dossiers WHERE unit_id = {dialect.mark(conn, 1)}", [old_id])
         if rows[0]["n"]:
             where = next(r.where for r in step.rows if r.old_code == unit.code)
             raise PlanError(where, f"{unit.code} is abolished with {rows[0]['n']} dossiers and no "
@@ -219,7 +209,7 @@ async def _move_feedback(conn: BaseDBAsyncClient, step: Step,
                          singles: list[tuple[int, str, int, str, bool]],
                          placed: dict[int, tuple[int, str]]) -> int:
     """Feedback follows its dossier; without one, the unit's successor, default part or holder."""
-    m = [_mark(conn, i) for i in range(1, 4)]
+    m = [dialect.mark(conn, i) for i in range(1, 4)]
     count = 0
     for old_id, _, new_id, new_path, _ in singles:
         rows = await conn.execute_query_dict(
