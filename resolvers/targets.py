@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from audit import record
 from models import AdministrativeUnit, UnitTarget
 from models.errors import BadInput
-from policies import Actor, authorize
+from policies import Actor, authorize, jurisdiction
 from resolvers import clock, lookups, units
 from resolvers.metrics import service
 from resolvers.metrics.scorecard import INDICATORS
@@ -37,10 +37,13 @@ def _check(year: int, indicator: str, value: float) -> None:
         raise BadInput("value must be between 0 and 100", field="value")
 
 
-async def _live_unit(unit_code: str) -> AdministrativeUnit:
-    unit = await lookups.unit_by_code(unit_code)
+async def _unit(unit_code: str, year: int) -> AdministrativeUnit:
+    """The unit as it stood at the end of the year (or today, in the current year): a target
+    of 2024 belongs to the units of 2024, e.g. Bạch Thông district, ended in 2025."""
+    day = min(date(year, 12, 31), units.today())
+    unit = await lookups.unit_by_code(unit_code, max(day, date(year, 1, 1)))
     if unit is None:
-        raise BadInput(f"unknown unit {unit_code!r}", field="unitCode")
+        raise BadInput(f"unit {unit_code!r} did not exist in {year}", field="unitCode")
     return unit
 
 
@@ -49,7 +52,7 @@ async def set_unit_target(
 ) -> UnitTarget:
     """Set (or change) a unit's target for a year and an indicator, in percent."""
     _check(year, indicator, value)
-    unit = await _live_unit(unit_code)
+    unit = await _unit(unit_code, year)
     object_id = f"{unit.code}/{year}/{indicator}"
     authorize(actor, "target", "set", unit.path, object_id=object_id)
     async with in_transaction():
@@ -86,8 +89,13 @@ async def unit_targets(*, actor: Actor, unit_code: str, year: int) -> list[Targe
     """Each of the unit's targets for the year with the actual value so far and progress."""
     if not YEARS[0] <= year <= YEARS[1]:
         raise BadInput(f"year must be between {YEARS[0]} and {YEARS[1]}", field="year")
-    unit = await _live_unit(unit_code)
-    authorize(actor, "metrics", "read", unit.path)
+    unit = await _unit(unit_code, year)
+    if unit.is_live:
+        authorize(actor, "metrics", "read", unit.path)
+    else:  # history: the officials of its successors read it too (as metrics does)
+        scope = await units.with_history(jurisdiction(actor, "metrics", "read"))
+        if not scope.covers(unit.path):
+            authorize(actor, "metrics", "read", unit.path)
     rows = await UnitTarget.filter(unit_id=unit.id, year=year).order_by("indicator")
     first, today = date(year, 1, 1), units.today()
     ratios: dict[str, float | None] = {}
