@@ -204,7 +204,7 @@ _SHAPES: tuple[tuple[str, str], ...] = (
      r"or overdue dossier", "hồ sơ {x} không trễ hạn ({t}): chỉ ghi nguyên nhân trễ hạn cho hồ sơ "
      "trễ hạn hoặc quá hạn"),
     (r"unknown indicator (?P<x>.+?); known: (?P<k>.+)", "không có chỉ số {x}; các chỉ số: {k}"),
-    (r"unit (?P<x>.+?) did not exist in (?P<y>\d{4})", "đơn vị {x} không tồn tại trong năm {y}"),
+    (r"unit (?P<x>.+?) did not exist in (?P<y>\d+)", "đơn vị {x} không tồn tại trong năm {y}"),
     (r"input must change at least one fact", "input phải thay đổi ít nhất một thông tin"),
     (r"procedure (?P<x>\S+) has no fee to pay online",
      "thủ tục {x} không có phí, lệ phí để thanh toán trực tuyến"),

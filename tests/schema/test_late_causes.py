@@ -120,5 +120,8 @@ async def test_late_dossiers_are_counted_by_cause_like_metrics_counts_them(world
     denied = await execute(COUNT, world.actor("lan2", ("SPECIALIST", "20335")), u="20335",
                            f="2026-03-01", t="2026-03-31")
     assert denied.codes and set(denied.codes) == {"FORBIDDEN"}
+    other_city = await execute(COUNT, world.actor("minh", ("LEADER", "503")), u="502",
+                               f="2026-03-01", t="2026-03-31")
+    assert set(other_city.codes) == {"FORBIDDEN"}
     bad = await execute(COUNT, leader, u="20335", f="2026-03-31", t="2026-03-01")
     assert bad.errors[0]["extensions"]["field"] == "to"

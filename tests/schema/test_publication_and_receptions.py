@@ -118,6 +118,10 @@ async def test_postal_staff_receptions_are_recorded_audited_and_not_online(world
                                               "channel": "ONLINE", "applicant": applicant(),
                                               "receivedByPostalStaff": True})
     assert online.errors[0]["extensions"]["field"] == "receivedByPostalStaff"
+    specialist = await execute(RECEIVE, world.actor("thanh", ("SPECIALIST", "20335")), i={
+        "procedureCode": "1.001193", "unitCode": "20335", "channel": "IN_PERSON",
+        "applicant": applicant(), "receivedByPostalStaff": True})
+    assert specialist.codes == ["FORBIDDEN"]
     assert await Dossier.all().count() == 1
     denied = await execute(FIGURES, clerk, u="49")
     assert denied.codes == ["FORBIDDEN"]
