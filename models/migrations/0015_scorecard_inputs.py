@@ -16,11 +16,11 @@ async def add_policy_rules(apps, schema_editor) -> None:
     rows = await client.execute_query_dict("SELECT COUNT(*) AS n FROM casbin_rules WHERE ptype = 'p'")
     if not rows[0]["n"]:
         return  # a new database: the seed writes the whole policy after the migrations
-    marks = "$1, $2, $3" if client.capabilities.dialect == "postgres" else "?, ?, ?"
-    for rule in NEW_RULES:
-        await client.execute_query(
-            f"INSERT INTO casbin_rules (ptype, v0, v1, v2) VALUES ('p', {marks}) "
-            "ON CONFLICT (ptype, v0, v1, v2) DO NOTHING", list(rule))
+    # Constant rules written as literals: the same SQL on both dialects, no parameter marks.
+    for role, obj, act in NEW_RULES:
+        await client.execute_script(
+            f"INSERT INTO casbin_rules (ptype, v0, v1, v2) VALUES ('p', '{role}', '{obj}', '{act}') "
+            "ON CONFLICT (ptype, v0, v1, v2) DO NOTHING")
     await client.execute_script("UPDATE policy_revision SET revision = revision + 1")
 
 
