@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from demo import inputs
 from models.dossiers import Channel, DossierStatus
 from resolvers.calendar import default_calendar
 from resolvers.clock import local_date
@@ -34,6 +35,7 @@ DOSSIER_COLUMNS = (
     "created_at", "updated_at", "certified_copies_electronic", "reused_digitized_data",
     "synced_to_portal_at", "processing_days",
     "received_unit_id", "unit_history", "desk_unit_id", "desk_path", "awaiting_assignment",
+    *inputs.COLUMNS,
 )
 EVENT_COLUMNS = ("id", "dossier_id", "at", "action", "from_status", "to_status", "actor_username", "note")
 
@@ -335,6 +337,7 @@ class DossierFactory:
             fromts(submitted, UTC), fromts(last, UTC),
             *self._scorecard_facts(channel, received, ended),
             site.unit_id, str(site.unit_id), desk.unit_id, desk.path, False,
+            *inputs.facts(dossier_id, channel, desk.level, timeliness, ended),
         ), event_id + kept
 
     def _scorecard_facts(self, channel: str, received: int | None, ended: int | None) -> tuple:

@@ -22,6 +22,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from demo.generator import generate
+from demo.inputs import load_inputs
 from demo.procedures import PROCEDURES
 from demo.showcase import load_showcase
 from demo.units import MERGED_PROVINCES, REORGANIZED_ON, UNITS
@@ -71,6 +72,7 @@ async def load_demo(*, dossiers: int = 0, progress: Callable[[int], None] | None
     if applied or reorganize_units:
         created += await generate(wanted - created, since=date.fromisoformat(REORGANIZED_ON),
                                   progress=progress)
+    await load_inputs(await load_showcase())  # targets, publication facts, delegations
     total = await AdministrativeUnit.all().count()
     return (f"demo data: {total} unit versions, {procedures} procedures; {steps}"
             f"{created} dossiers generated, {existing + created} in all")

@@ -44,6 +44,8 @@ async def load_showcase() -> list[str]:
             procedure_code=procedure, unit_code=unit, channel=Channel(channel),
             applicant=Applicant(name=name, id_number=id_number, phone=phone),
             received_at=datetime.fromisoformat(received).replace(tzinfo=LOCAL_TZ),
-            idempotency_key=key))
+            idempotency_key=key,
+            # The first was received by Vietnam Post staff at the ward's desk.
+            received_by_postal_staff=number == 1))
         codes.append(dossier.code)
     return codes

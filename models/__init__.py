@@ -22,6 +22,7 @@ from models.metrics import (
     UnitProcedureMonthlyStats,
 )
 from models.procedures import OnlineLevel, Procedure, TimeUnit
+from models.targets import LateCause, ProcedureDelegation, UnitTarget
 from models.units import (
     AdministrativeUnit,
     Agency,
@@ -57,6 +58,9 @@ __all__ = [
     "Session",
     "User",
     "Procedure",
+    "ProcedureDelegation",
+    "LateCause",
+    "UnitTarget",
     "ROLLUP_COUNTERS",
     "TimeUnit",
     "Reorganization",

@@ -141,6 +141,13 @@ class Dossier(Model):
     certified_copies_electronic = fields.BooleanField(default=False, db_default=False)
     reused_digitized_data = fields.BooleanField(default=False, db_default=False)
     synced_to_portal_at = fields.DatetimeField(null=True)
+    # Received at the desk by Vietnam Post staff (nhân viên bưu điện tiếp nhận), and why a late
+    # dossier was late (resolvers/dossiers/late.py): figures the provinces report beside 766.
+    received_by_postal_staff = fields.BooleanField(default=False, db_default=False)
+    late_cause = fields.CharField(max_length=16, null=True)
+    late_cause_note = fields.CharField(max_length=1000, null=True)
+    late_cause_set_by = fields.CharField(max_length=150, null=True)
+    late_cause_set_at = fields.DatetimeField(null=True)
     # Working days from reception to the end of processing, fixed when processing ends.
     processing_days = fields.IntField(null=True)
 

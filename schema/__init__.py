@@ -16,21 +16,25 @@ from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
 from schema.feedback import FeedbackMutation, FeedbackQuery
 from schema.identity import IdentityMutation
+from schema.late import LateMutation, LateQuery
 from schema.limits import QueryLimits, limits_extension
 from schema.metrics import MetricsQuery
 from schema.observe import LagTolerantReads, Observed
 from schema.operations import AuditOperations
+from schema.publication import PublicationMutation, PublicationQuery
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
+from schema.targets import TargetMutation, TargetQuery
 from schema.units import UnitMutation, UnitQuery
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
     "Query", (ViewerQuery, CatalogueQuery, DossierQuery, MetricsQuery, FeedbackQuery, AuditQuery,
-              CalendarQuery, UnitQuery)
+              CalendarQuery, UnitQuery, LateQuery, TargetQuery, PublicationQuery)
 )
 Mutation = merge_types("Mutation", (IdentityMutation, DossierMutation, FeedbackMutation,
-                                    CalendarMutation, UnitMutation))
+                                    CalendarMutation, UnitMutation, LateMutation, TargetMutation,
+                                    PublicationMutation))
 
 
 class Schema(strawberry.Schema):

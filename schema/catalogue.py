@@ -80,6 +80,15 @@ class ChannelTerms:
     fee: int = strawberry.field(description="Fees and charges (phí, lệ phí) in đồng.")
 
 
+@strawberry.type(description="The catalogue facts the 766 PUBLICITY and online groups score "
+                             "(updateProcedurePublication changes them).")
+class ProcedurePublication:
+    published_on_time: bool = strawberry.field(description="Published on time (công bố đúng hạn).")
+    updated_on_time: bool = strawberry.field(description="Updated on time (cập nhật đúng hạn).")
+    content_complete: bool = strawberry.field(description="Its published content is complete.")
+    payable_online: bool = strawberry.field(description="Its fee can be paid online.")
+
+
 @strawberry.type
 class Procedure:
     code: str
@@ -98,6 +107,8 @@ class Procedure:
                     "dossier's deadline and fee follow its channel.")
     payment_pauses_clock: bool = strawberry.field(
         description="Sector law does not count the time the applicant takes to pay (land).")
+    publication: ProcedurePublication = strawberry.field(
+        description="Publication facts the 766 scorecard scores.")
 
     @classmethod
     def from_row(cls, row: ProcedureRow) -> Procedure:
@@ -108,7 +119,11 @@ class Procedure:
                    documents=list(row.documents or []), processing_time=ProcessingTime.of(own.limit),
                    channels=[ChannelTerms(channel=c, processing_time=ProcessingTime.of(t.limit), fee=t.fee)
                              for c, t in by_channel.items()],
-                   payment_pauses_clock=row.payment_pauses_clock)
+                   payment_pauses_clock=row.payment_pauses_clock,
+                   publication=ProcedurePublication(
+                       published_on_time=row.published_on_time,
+                       updated_on_time=row.updated_on_time,
+                       content_complete=row.content_complete, payable_online=row.payable_online))
 
 
 @strawberry.input

@@ -348,3 +348,20 @@ def describe(schema: GraphQLSchema) -> None:
             for value_name, value in kind.values.items():
                 if not value.description:
                     value.description = own.get(value_name)
+
+
+# The scorecard's inputs (schema/late.py, schema/targets.py, schema/publication.py).
+BY_NAME.update({
+    "year": "A calendar year (năm), e.g. 2024.",
+    "cause": "Why the dossier was late: SUBJECTIVE (chủ quan) or OBJECTIVE (khách quan).",
+    "indicator": "A scorecard indicator's key (chỉ số), e.g. results_electronic.",
+    "delegated": "true: the unit resolves the procedure under delegation; false: no longer.",
+    "delegatedBy": "The delegating authority, as written (e.g. UBND tỉnh Quảng Nam).",
+    "document": "The delegating decision, as written (e.g. Quyết định 123/QĐ-UBND).",
+})
+BY_TYPE.update({
+    "LateCause": {"SUBJECTIVE": "Chủ quan: the agency's own fault.",
+                  "OBJECTIVE": "Khách quan: beyond the agency's control."},
+    "Mutation": {**BY_TYPE["Mutation"],
+                 "setUnitTarget(value)": "The target in percent, 0–100."},
+})

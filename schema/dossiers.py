@@ -15,6 +15,7 @@ from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
+from schema.late_cause import DossierLateCause
 from schema.pagination import CountedConnection
 
 
@@ -130,6 +131,10 @@ class Dossier(DossierBase):
     awaiting_assignment: bool = strawberry.field(
         description="A split left it without a rule: its holder waits for an administrator's "
                     "assignDossier.")
+    received_by_postal_staff: bool = strawberry.field(
+        description="Received at the desk by Vietnam Post staff (nhân viên bưu điện tiếp nhận).")
+    late_cause: Optional[DossierLateCause] = strawberry.field(
+        description="Why it was late, once recorded (setLateCause); null otherwise.")
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
@@ -152,6 +157,8 @@ class Dossier(DossierBase):
             extension_reason=row.extension_reason, result_electronic=row.result_electronic,
             synced_to_portal_at=row.synced_to_portal_at,
             awaiting_assignment=row.awaiting_assignment, version=row.version, _id=row.id,
+            received_by_postal_staff=row.received_by_postal_staff,
+            late_cause=DossierLateCause.of(row),
             _unit_path=row.unit_path, _handled_by=use_cases.handled_by(row),
         )
 
@@ -264,6 +271,9 @@ class ReceiveDossierInput:
     desk_code: Optional[str] = strawberry.field(
         default=None, description="The receiving desk: any public service centre of the "
                                   "province (Decree 118); default: your own unit.")
+    received_by_postal_staff: bool = strawberry.field(
+        default=False, description="Received at the desk by Vietnam Post staff working there "
+                                   "(nhân viên bưu điện tiếp nhận); not for online filings.")
 
     def to_use_case(self) -> use_cases.Reception:
         return use_cases.Reception(
@@ -272,7 +282,7 @@ class ReceiveDossierInput:
             idempotency_key=self.idempotency_key, components_digitized=self.digitized_components,
             certified_copies_electronic=self.electronic_certified_copies,
             reused_digitized_data=self.reused_data, accepted=self.accepted,
-            desk_code=self.desk_code)
+            desk_code=self.desk_code, received_by_postal_staff=self.received_by_postal_staff)
 
 
 @strawberry.type

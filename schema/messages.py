@@ -198,6 +198,18 @@ _SHAPES: tuple[tuple[str, str], ...] = (
      "chưa cung cấp biến '{v}' (kiểu '{t}')"),
     (r"Field '(?P<f>[^']+)' argument '(?P<a>[^']+)' of type '(?P<t>[^']+)' is required, but it "
      r"was not provided\.?", "trường '{f}' cần đối số '{a}' (kiểu '{t}')"),
+    # scorecard inputs (resolvers/dossiers/late.py, resolvers/targets.py, resolvers/publication.py)
+    (r"cause must be one of (?P<x>.+)", "cause phải là một trong {x}"),
+    (r"dossier (?P<x>\S+) is not late \((?P<t>\w+)\): a late cause is recorded only for a late "
+     r"or overdue dossier", "hồ sơ {x} không trễ hạn ({t}): chỉ ghi nguyên nhân trễ hạn cho hồ sơ "
+     "trễ hạn hoặc quá hạn"),
+    (r"unknown indicator (?P<x>.+?); known: (?P<k>.+)", "không có chỉ số {x}; các chỉ số: {k}"),
+    (r"unit (?P<x>.+?) did not exist in (?P<y>\d+)", "đơn vị {x} không tồn tại trong năm {y}"),
+    (r"input must change at least one fact", "input phải thay đổi ít nhất một thông tin"),
+    (r"procedure (?P<x>\S+) has no fee to pay online",
+     "thủ tục {x} không có phí, lệ phí để thanh toán trực tuyến"),
+    (r"postal staff receive at a desk, not online",
+     "nhân viên bưu điện tiếp nhận tại bộ phận một cửa, không tiếp nhận trực tuyến"),
 )
 _COMPILED = tuple((re.compile(shape, re.DOTALL), template) for shape, template in _SHAPES)
 

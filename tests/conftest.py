@@ -32,7 +32,7 @@ TABLES = (
     "audit_chain_head", "feedback", "unit_daily_stats", "unit_procedure_monthly_stats",
     "dossier_events", "dossiers", "dossier_code_counters",
     "calendar_overrides", "agencies", "procedures", "unit_successions", "reorganizations",
-    "administrative_units",
+    "administrative_units", "unit_targets", "procedure_delegations",
 )
 
 

@@ -36,6 +36,8 @@ class Reception:
     # The receiving desk (any public service centre of the province, Decree 118 Art. 14(2));
     # None: the caller's own unit.
     desk_code: str | None = None
+    # Received at the desk by Vietnam Post staff working there (nhân viên bưu điện tiếp nhận).
+    received_by_postal_staff: bool = False
 
 
 @dataclass(frozen=True)

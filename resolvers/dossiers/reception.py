@@ -123,6 +123,8 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
 
 def _accepted(reception: Reception) -> bool:
     online = Channel(reception.channel) is Channel.ONLINE
+    if reception.received_by_postal_staff and online:
+        raise BadInput("postal staff receive at a desk, not online", field="receivedByPostalStaff")
     if reception.accepted and online:
         raise BadInput("an online dossier is accepted by the desk after it arrives (ACCEPT), "
                        "not at submission", field="accepted")
@@ -172,6 +174,7 @@ async def _create(actor, reception, unit, desk, agency, procedure, received_at, 
                                   else reception.components_digitized),
             certified_copies_electronic=reception.certified_copies_electronic,
             reused_digitized_data=reception.reused_digitized_data,
+            received_by_postal_staff=reception.received_by_postal_staff,
             idempotency_key=key,
             idempotency_fingerprint=fingerprint(reception) if key else None,
             using_db=conn,
@@ -195,7 +198,9 @@ async def _create(actor, reception, unit, desk, agency, procedure, received_at, 
             # What the dossier starts with: the fields that hold something (not two dozen nulls).
             changes={**{k: [None, v] for k, v in snapshot(dossier, masked=True).items()
                         if v is not None},
-                     "desk": [None, desk.code]},
+                     "desk": [None, desk.code],
+                     **({"received_by_postal_staff": [None, True]}
+                        if reception.received_by_postal_staff else {})},
         )
         await notifications.announce(dossier, action="RECEIVE", from_status=None)
     return dossier

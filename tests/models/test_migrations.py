@@ -73,7 +73,7 @@ async def test_clock_migration_upgrades_a_running_province(tmp_path):
             "INSERT INTO casbin_rules (ptype, v0, v1, v2) VALUES ('p', 'CLERK', 'dossier', 'read');"
             "INSERT INTO policy_revision (id, revision) VALUES (1, 4)")
         await Tortoise.close_connections()
-        await migrate(config=settings)
+        await migrate(config=settings, target="models.0011_clock")
         conn = connections.get("default")
         procedures = await conn.execute_query_dict(
             "SELECT time_unit, payment_pauses_clock, channel_terms FROM procedures")
