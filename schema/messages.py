@@ -198,6 +198,10 @@ _SHAPES: tuple[tuple[str, str], ...] = (
      "chưa cung cấp biến '{v}' (kiểu '{t}')"),
     (r"Field '(?P<f>[^']+)' argument '(?P<a>[^']+)' of type '(?P<t>[^']+)' is required, but it "
      r"was not provided\.?", "trường '{f}' cần đối số '{a}' (kiểu '{t}')"),
+    # the scorecard's satisfaction levels (resolvers/feedback.py)
+    (r"give satisfaction or rating, not both", "chỉ ghi satisfaction hoặc rating, không ghi cả hai"),
+    (r"satisfaction must be VERY_SATISFIED, SATISFIED or NOT_SATISFIED",
+     "satisfaction phải là VERY_SATISFIED, SATISFIED hoặc NOT_SATISFIED"),
 )
 _COMPILED = tuple((re.compile(shape, re.DOTALL), template) for shape, template in _SHAPES)
 

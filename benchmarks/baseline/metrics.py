@@ -13,7 +13,8 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNTERS = ("received", "received_in_person", "received_online", "received_postal",
             "received_with_fee", "paid_online", "components_digitized", "certified_copies_electronic",
             "reused_digitized_data", "synced_to_portal", "resolved", "resolved_early",
-            "resolved_on_time", "resolved_late", "processing_days_sum", "results_electronic")
+            "resolved_on_time", "resolved_late", "processing_days_sum", "results_electronic",
+            "fallen_due", "fallen_due_ended")
 UNIT = 'SELECT * FROM administrative_units WHERE "code" = $1 LIMIT $2'
 ROLLUP = (f"SELECT unit_id, {', '.join(f'SUM({c}) AS {c}' for c in COUNTERS)} FROM unit_daily_stats "
           "WHERE unit_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY unit_id")

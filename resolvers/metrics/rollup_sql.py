@@ -27,10 +27,17 @@ RESOLVED_SQL = {
     "processing_days_sum": "SUM(COALESCE(processing_days, 0))",
     "results_electronic": _flag("result_electronic"),
 }
+# Deadline counters are summed over all days up to one (measures.by_unit), never per
+# procedure: a breakdown by procedure leaves them out (PERIOD_COUNTERS).
+DEADLINE_COUNTERS = ("fallen_due", "fallen_due_ended")
+PERIOD_COUNTERS = tuple(n for n in ROLLUP_COUNTERS if n not in DEADLINE_COUNTERS)
+FALLEN_DUE_SQL = {"fallen_due": "COUNT(*)"}
+FALLEN_DUE_ENDED_SQL = {"fallen_due_ended": "COUNT(*)"}
 # The dossier columns the definitions read.
 COLUMNS = ("procedure_id", "received_at", "ended_at", "channel", "fee", "paid_online",
            "components_digitized", "certified_copies_electronic", "reused_digitized_data",
-           "synced_to_portal_at", "timeliness", "processing_days", "result_electronic")
+           "synced_to_portal_at", "timeliness", "processing_days", "result_electronic",
+           "legal_due_at")
 TABLES = (("unit_daily_stats", "", "day"), ("unit_procedure_monthly_stats", "procedure_id", "month"))
 
 
@@ -46,17 +53,34 @@ def local_day_sql(column: str, postgres: bool) -> str:
     return f"date({column}, '+7 hours')"
 
 
+def past_due_day_sql(postgres: bool) -> str:
+    """The day after the local day of the legal deadline: the first day it is past."""
+    if postgres:
+        return f"({local_day_sql('legal_due_at', postgres)} + 1)"
+    return "date(legal_due_at, '+7 hours', '+1 day')"
+
+
+def _past_due_ended_day_sql(postgres: bool) -> str:
+    """The later of the first day past the deadline and the day processing ended."""
+    ended = local_day_sql("ended_at", postgres)
+    return f"{'GREATEST' if postgres else 'MAX'}({past_due_day_sql(postgres)}, {ended})"
+
+
 def _parts(source: str, keys: str, period: str, postgres: bool) -> str:
     """Per (keys, period): what the rows of `source` were received and resolved on."""
-    def part(definitions: dict[str, str], column: str, where: str) -> str:
-        day = local_day_sql(column, postgres)
+    def part(definitions: dict[str, str], day: str, where: str) -> str:
         if period == "month":
             day = month_of_sql(day, postgres)
         columns = ", ".join(f"{definitions.get(n, '0')} AS {n}" for n in ROLLUP_COUNTERS)
         return (f"SELECT {keys}, {day} AS period, {columns} FROM {source} "
                 f"WHERE {where} GROUP BY {keys}, {day}")
-    return (part(RECEIVED_SQL, "received_at", "received_at IS NOT NULL") + " UNION ALL "
-            + part(RESOLVED_SQL, "ended_at", "received_at IS NOT NULL AND ended_at IS NOT NULL"))
+    received, due = "received_at IS NOT NULL", "received_at IS NOT NULL AND legal_due_at IS NOT NULL"
+    return (part(RECEIVED_SQL, local_day_sql("received_at", postgres), received)
+            + " UNION ALL " + part(RESOLVED_SQL, local_day_sql("ended_at", postgres),
+                                   f"{received} AND ended_at IS NOT NULL")
+            + " UNION ALL " + part(FALLEN_DUE_SQL, past_due_day_sql(postgres), due)
+            + " UNION ALL " + part(FALLEN_DUE_ENDED_SQL, _past_due_ended_day_sql(postgres),
+                                   f"{due} AND ended_at IS NOT NULL"))
 
 
 def _columns(alias: str) -> str:

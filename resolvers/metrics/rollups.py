@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -53,6 +53,13 @@ def contribution(d: Any) -> Contribution:
         ended.update({"resolved": 1, f"resolved_{timeliness.lower()}": 1,
                       "processing_days_sum": d.processing_days or 0,
                       "results_electronic": int(d.result_electronic)})
+    if d.legal_due_at is not None:
+        # past due from the day after the deadline's day (models/metrics.py)
+        past_due = local_date(d.legal_due_at) + timedelta(days=1)
+        days.setdefault(past_due, Counter()).update({"fallen_due": 1})
+        if d.ended_at is not None:
+            days.setdefault(max(past_due, local_date(d.ended_at)), Counter()).update(
+                {"fallen_due_ended": 1})
     return days
 
 
