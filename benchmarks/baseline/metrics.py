@@ -79,7 +79,11 @@ async def metrics(conn, policy: Policy, caller: Caller, unit_code: str, first: d
     paths = {u["id"]: u["path"] for u in subtree}
     children = sorted((u for u in subtree if u["parent_id"] == unit["id"]), key=lambda u: u["code"])
     totals = sum(per_unit.values(), Counter())
-    rows = []
+    # the unit's own dossiers first, as motcua's breakdown by unit lists them
+    own = sum((c for uid, c in per_unit.items() if not any(
+        paths.get(uid, "").startswith(child["path"]) for child in children)), Counter())
+    rows = [{"key": unit["code"], "label": f"{unit['name']} (tiếp nhận tại đơn vị)",
+             "metrics": measures(own)}]
     for child in children:
         counts = sum((c for uid, c in per_unit.items()
                       if paths.get(uid, "").startswith(child["path"])), Counter())
