@@ -142,27 +142,30 @@ async def by_unit(tree: Tree, period: Period, *, open_now: bool = True) -> dict[
                 [tree.path + "%", now]):
             add(row["unit_id"], row)
     if tree.live:
-        feedback = _FEEDBACK.format("f.unit_id", "feedback f", f"f.unit_path LIKE {m[0]}", *m)
+        feedback = _FEEDBACK.format("f.unit_id", "feedback f", f"f.unit_path LIKE {m[0]}", *m, _LEVEL)
         values = [tree.path + "%", _utc(period.start), _utc(period.end)]
     else:  # a dissolved unit: the feedback submitted about its versions
         feedback = _FEEDBACK.format(
             "f.received_unit_id", "feedback f JOIN administrative_units u ON u.id = f.received_unit_id",
-            in_force_sql("u", m[0], m[3]), *m)
+            in_force_sql("u", m[0], m[3]), *m, _LEVEL)
         values = [tree.path + "%", _utc(period.start), _utc(period.end), tree.as_of]
     for row in await conn.execute_query_dict(feedback, values):
         add(row["unit_id"], row)
     return units
 
 
+# A rating's level; a row written with only an old 1–5 rating maps as migration 0014 does.
+_LEVEL = ("COALESCE(f.satisfaction, CASE WHEN f.rating >= 5 THEN 'VERY_SATISFIED' "
+          "WHEN f.rating = 4 THEN 'SATISFIED' WHEN f.rating IS NOT NULL THEN 'NOT_SATISFIED' END)")
 _FEEDBACK = """SELECT {0} AS unit_id,
   SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
       THEN 1 ELSE 0 END) AS ratings,
   SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
-      AND f.satisfaction IN ('VERY_SATISFIED', 'SATISFIED') THEN 1 ELSE 0 END) AS ratings_satisfied,
+      AND {7} IN ('VERY_SATISFIED', 'SATISFIED') THEN 1 ELSE 0 END) AS ratings_satisfied,
   SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
-      AND f.satisfaction = 'NOT_SATISFIED' THEN 1 ELSE 0 END) AS ratings_not_satisfied,
+      AND {7} = 'NOT_SATISFIED' THEN 1 ELSE 0 END) AS ratings_not_satisfied,
   COUNT(DISTINCT CASE WHEN f.submitted_at >= {4} AND f.submitted_at < {5} AND f.dossier_id IS NOT NULL
-      AND (f.kind = 'COMPLAINT' OR f.satisfaction = 'NOT_SATISFIED') THEN f.dossier_id END)
+      AND (f.kind = 'COMPLAINT' OR {7} = 'NOT_SATISFIED') THEN f.dossier_id END)
       AS dossiers_unsatisfied,
   SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.handled_at >= {4} AND f.handled_at < {5}
       THEN 1 ELSE 0 END) AS complaints_handled,

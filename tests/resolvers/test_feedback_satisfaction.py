@@ -76,3 +76,15 @@ async def test_the_scorecard_counts_the_not_satisfied(world, now):  # noqa: F811
     # (dossiers − those rated not satisfied) / dossiers: the unrated one is not held against it
     satisfaction = indicator["dossier_handling_satisfaction"]
     assert (satisfaction.numerator, satisfaction.denominator) == (3, 4)
+
+
+async def test_a_row_written_with_only_an_old_rating_counts_by_its_level(world, now):  # noqa: F811
+    for when, rating in (("2026-03-02 09:00", 5), ("2026-03-03 09:00", 2)):
+        dossier = await ended_dossier(now, when)
+        await Feedback.create(kind=FeedbackKind.RATING, unit_id=dossier.unit_id,
+                              unit_path=dossier.unit_path, dossier_id=dossier.id,
+                              submitted_at=dossier.ended_at, rating=rating)
+    report = await service.compute(actor=world.actor("tuan", ("LEADER", "502")), unit_code="502",
+                                   first=date(2026, 3, 1), last=date(2026, 3, 31))
+    assert (report.totals.ratings, report.totals.ratings_satisfied,
+            report.totals.dossiers_unsatisfied) == (2, 1, 1)
