@@ -123,21 +123,19 @@ def score(m: Measures, p: ProcedureFacts, on: date) -> Scorecard:
     values = ratios(m, p)
     groups = []
     for group in method.groups:
-        items = []
+        items, earned, weight = [], 0.0, 0.0
         for ind in group.indicators:
             numerator, denominator = values[ind.key]
-            ratio = numerator / denominator if denominator else 0.0
-            points = ind.max_score * min(1.0, ratio / ind.full_at)
+            points = ind.max_score * min(1.0, numerator / denominator / ind.full_at) \
+                if denominator else 0.0
             items.append(IndicatorScore(ind.key, ind.label, round(points, 2), ind.max_score,
                                         numerator, denominator))
-        judged = [i for i in items if i.judged]
-        # rescaled over the indicators judged; nothing judged, nothing scored
-        weight = sum(i.max_score for i in judged)
-        raw = sum(ind.max_score * min(1.0, (i.numerator / i.denominator) / ind.full_at)
-                  for ind, i in zip(group.indicators, items, strict=True) if i.judged)
-        points = group.max_score * raw / weight if weight else 0.0
-        groups.append(GroupScore(group.key, group.label, round(points, 2), group.max_score,
-                                 bool(judged), tuple(items)))
+            if denominator:  # judged: it counts; else it is left out of the group
+                earned, weight = earned + points, weight + ind.max_score
+        # the group rescaled over the indicators judged; nothing judged, nothing scored
+        group_points = group.max_score * earned / weight if weight else 0.0
+        groups.append(GroupScore(group.key, group.label, round(group_points, 2),
+                                 group.max_score, weight > 0, tuple(items)))
     total = round(sum(g.score for g in groups), 2)
     return Scorecard(total, method.max_total, method.grade(total), band(total), method,
                      tuple(groups))
