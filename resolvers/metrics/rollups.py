@@ -114,7 +114,8 @@ async def _upsert(table: str, rows: list[tuple[dict[str, Any], Counter[str]]]) -
         return
     keys = list(rows[0][0])
     columns = [*keys, *ROLLUP_COUNTERS]
-    values, marks = [], []
+    values: list[Any] = []
+    marks: list[str] = []
     for row_keys, counters in rows:
         first = len(values)
         values += [*row_keys.values(), *(counters.get(n, 0) for n in ROLLUP_COUNTERS)]
