@@ -57,6 +57,16 @@ def local_day(conn: BaseDBAsyncClient, column: str) -> str:
     return f"date({column}, '+7 hours')"
 
 
+def day_after(conn: BaseDBAsyncClient, day: str) -> str:
+    """The day after a date expression."""
+    return f"({day} + 1)" if is_postgres(conn) else f"date({day}, '+1 day')"
+
+
+def greatest(conn: BaseDBAsyncClient, a: str, b: str) -> str:
+    """The larger of two values (SQLite's two-argument MAX is its GREATEST)."""
+    return f"GREATEST({a}, {b})" if is_postgres(conn) else f"MAX({a}, {b})"
+
+
 def each_id(conn: BaseDBAsyncClient, column: str, alias: str) -> tuple[str, str]:
     """(a FROM-clause item, the integer it yields) listing the ids in a comma-separated text
     column, one row each: `FROM t <item> JOIN u ON u.id = <value>`."""

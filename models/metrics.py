@@ -16,8 +16,13 @@ ROLLUP_COUNTERS = (
     "received_with_fee", "paid_online", "components_digitized", "certified_copies_electronic",
     "reused_digitized_data", "synced_to_portal",
     "resolved", "resolved_early", "resolved_on_time", "resolved_late", "processing_days_sum",
-    "results_electronic",
+    "results_electronic", "fallen_due", "fallen_due_ended",
 )
+# fallen_due: dossiers whose legal deadline passed the day before (counted on the day after
+# the deadline's day); fallen_due_ended: of those, the ones ended by that day (counted on the
+# later of that day and the day processing ended). Summed up to a day E, their difference is
+# the number of dossiers open and past their deadline at the end of E: the progress group of
+# the scorecard judges open dossiers so, from the rollup alone (resolvers/metrics/scorecard.py).
 
 
 class RollupCounters(Model):
@@ -39,6 +44,8 @@ class RollupCounters(Model):
     resolved_late = fields.IntField(default=0)
     processing_days_sum = fields.BigIntField(default=0)
     results_electronic = fields.IntField(default=0)
+    fallen_due = fields.IntField(default=0, db_default=0)
+    fallen_due_ended = fields.IntField(default=0, db_default=0)
 
     class Meta:
         abstract = True
@@ -88,6 +95,21 @@ class FeedbackKind(StrEnum):
     RATING = "RATING"  # the applicant's satisfaction with how a dossier was handled
 
 
+class Satisfaction(StrEnum):
+    """The three levels the national portal asks ("rất hài lòng / hài lòng / không hài lòng")."""
+
+    VERY_SATISFIED = "VERY_SATISFIED"
+    SATISFIED = "SATISFIED"
+    NOT_SATISFIED = "NOT_SATISFIED"
+
+
+def satisfaction_of_rating(rating: int) -> Satisfaction:
+    """The level of an old 1–5 rating (migration 0014 maps the stored ones the same way)."""
+    if rating >= 5:
+        return Satisfaction.VERY_SATISFIED
+    return Satisfaction.SATISFIED if rating == 4 else Satisfaction.NOT_SATISFIED
+
+
 class Feedback(Model):
     """A citizen's complaint or rating, tied to a unit and optionally a dossier."""
 
@@ -115,8 +137,10 @@ class Feedback(Model):
     response = fields.TextField(null=True)
     # The citizen's verdict on the handling of a complaint (None until asked).
     satisfied = fields.BooleanField(null=True)
-    # 1–5 for a RATING; 4 and 5 count as satisfied.
+    # 1–5 for a RATING given by an old client (kept as given); `satisfaction` is the level
+    # every RATING has (5 → very satisfied, 4 → satisfied, 1–3 → not satisfied).
     rating = fields.SmallIntField(null=True)
+    satisfaction = fields.CharEnumField(Satisfaction, max_length=16, null=True)
     # SHA-256 of the secret given to the complainant once; needed to record satisfaction.
     secret_hash = fields.CharField(max_length=64, null=True)
 

@@ -22,6 +22,7 @@ from models import Dossier, Feedback, FeedbackKind
 from models import Feedback as FeedbackRow
 from models.dossiers import DossierStatus
 from models.errors import BadInput, NotFound, RateLimited
+from models.metrics import Satisfaction, satisfaction_of_rating
 from models.scope import scoped
 from policies import Actor, allows, authorize, jurisdiction
 from policies.proofs import ProofBackoff
@@ -78,6 +79,7 @@ def _facts(row: Feedback) -> dict[str, Any]:
     """What the audit trail keeps of a feedback: never the texts themselves, only their length."""
     return {
         "kind": row.kind, "dossier_id": row.dossier_id, "rating": row.rating,
+        "satisfaction": row.satisfaction,
         "due_at": row.due_at, "handled_at": row.handled_at, "satisfied": row.satisfied,
         "content_length": len(row.content or ""),
         "response_length": None if row.response is None else len(row.response),
@@ -138,16 +140,34 @@ async def _proof_failed(proofs: ProofBackoff | None, kind: str, name: str, messa
     return BadInput(message, field=field, audit=audit)
 
 
+def _level(rating: int | None, satisfaction: Satisfaction | str | None) -> Satisfaction:
+    """The three-level verdict, given as such or as an old client's 1–5 rating."""
+    if rating is not None and satisfaction is not None:
+        raise BadInput("give satisfaction or rating, not both", field="satisfaction")
+    if rating is not None:
+        if not 1 <= rating <= 5:
+            raise BadInput("rating must be between 1 and 5", field="rating")
+        return satisfaction_of_rating(rating)
+    if satisfaction is None:
+        raise BadInput("satisfaction is required", field="satisfaction")
+    try:
+        return Satisfaction(satisfaction)
+    except ValueError:
+        raise BadInput("satisfaction must be VERY_SATISFIED, SATISFIED or NOT_SATISFIED",
+                       field="satisfaction") from None
+
+
 async def rate_dossier(
-    *, actor: Actor, dossier_code: str, rating: int, applicant_id_number: str,
-    proofs: ProofBackoff | None = None,
+    *, actor: Actor, dossier_code: str, applicant_id_number: str, rating: int | None = None,
+    satisfaction: Satisfaction | str | None = None, proofs: ProofBackoff | None = None,
 ) -> Feedback:
-    """The applicant's 1–5 rating of an ended dossier, once per dossier. The applicant's ID
-    number proves the rating is theirs: codes can be guessed, and a rating counts in the
-    766 scorecard. Every failure is the same answer (RATING_REFUSED) and counts against the
-    code; `proofs` limits the failures per code."""
-    if not 1 <= rating <= 5:
-        raise BadInput("rating must be between 1 and 5", field="rating")
+    """The applicant's verdict on an ended dossier, once per dossier: very satisfied,
+    satisfied or not satisfied (an old client's 1–5 `rating` maps to a level, 5 → very
+    satisfied, 4 → satisfied, 1–3 → not satisfied). The applicant's ID number proves the
+    verdict is theirs: codes can be guessed, and it counts in the 766 scorecard. Every
+    failure is the same answer (RATING_REFUSED) and counts against the code; `proofs`
+    limits the failures per code."""
+    level = _level(rating, satisfaction)
     authorize(actor, "feedback", "rate")
     await _wait_for_proofs(proofs, "dossier", dossier_code, "dossierCode")
     dossier = await lookups.dossier_by_code(dossier_code)
@@ -171,7 +191,7 @@ async def rate_dossier(
         row = await Feedback.create(
             kind=FeedbackKind.RATING, unit_id=dossier.unit_id, unit_path=dossier.unit_path,
             received_unit_id=dossier.unit_id, dossier_id=dossier.id, submitted_at=clock.now(),
-            rating=rating,
+            rating=rating, satisfaction=level,
         )
         await _audit(actor, "rate", row, {})
     return row
@@ -260,6 +280,6 @@ async def dossier_codes(rows: list[Feedback]) -> dict[int, str]:
     return dict(await Dossier.filter(id__in=list(ids)).values_list("id", "code"))
 
 
-__all__ = ["FeedbackKind", "FeedbackRow", "FeedbackView", "handle_complaint", "list_feedback",
+__all__ = ["FeedbackKind", "FeedbackRow", "Satisfaction", "FeedbackView", "handle_complaint", "list_feedback",
            "parse_id", "present", "rate_dossier", "record_complaint_satisfaction",
            "submit_complaint"]

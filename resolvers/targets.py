@@ -16,22 +16,22 @@ from models import AdministrativeUnit, UnitTarget
 from models.errors import BadInput
 from policies import Actor, authorize, jurisdiction
 from resolvers import clock, lookups, units
-from resolvers.metrics import service
-from resolvers.metrics.scorecard import INDICATORS
+from resolvers.metrics import scorecard, service
 
 YEARS = (2000, 2100)
 
 
-def indicator_keys() -> tuple[str, ...]:
-    """The scorecard's current indicator keys (the method may version them; one place to adapt)."""
-    return tuple(i.key for i in INDICATORS)
+def indicator_keys(year: int) -> tuple[str, ...]:
+    """The indicators of the scorecard method in force at the end of the year (a target is
+    judged against the year's scorecard)."""
+    return tuple(scorecard.indicator_keys(date(year, 12, 31)))
 
 
 def _check(year: int, indicator: str, value: float) -> None:
     if not YEARS[0] <= year <= YEARS[1]:
         raise BadInput(f"year must be between {YEARS[0]} and {YEARS[1]}", field="year")
-    if indicator not in indicator_keys():
-        raise BadInput(f"unknown indicator {indicator!r}; known: {', '.join(indicator_keys())}",
+    if indicator not in indicator_keys(year):
+        raise BadInput(f"unknown indicator {indicator!r}; known: {', '.join(indicator_keys(year))}",
                        field="indicator")
     if not (math.isfinite(value) and 0 <= value <= 100):
         raise BadInput("value must be between 0 and 100", field="value")

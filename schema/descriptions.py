@@ -319,6 +319,12 @@ BY_TYPE: dict[str, dict[str, str]] = {
     "UserPayload": {"": "A new account.", "displayName": "The name people see."},
     "Viewer": {"": "The caller, as the API sees them.", "roles": "Their role grants.",
                "unit": "Their home unit."},
+    # the scorecard as a versioned method (docs/scorecard.md)
+    "ScorecardGrade": {"EXCELLENT": "Xuất sắc (from 90 points).", "GOOD": "Tốt (80 to under 90).",
+                       "FAIR": "Khá (70 to under 80).", "AVERAGE": "Trung bình (50 to under 70).",
+                       "WEAK": "Yếu (under 50)."},
+    "Satisfaction": {"VERY_SATISFIED": "Rất hài lòng.", "SATISFIED": "Hài lòng.",
+                     "NOT_SATISFIED": "Không hài lòng."},
 }
 
 

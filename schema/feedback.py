@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 
 from resolvers import feedback as use_cases
-from resolvers.feedback import FeedbackKind
+from resolvers.feedback import FeedbackKind, Satisfaction
 from schema.catalogue import AdministrativeUnit
 from schema.context import Info
 from schema.pagination import CountedConnection
 
 FeedbackKindEnum = strawberry.enum(FeedbackKind, name="FeedbackKind")
+SatisfactionEnum = strawberry.enum(
+    Satisfaction, name="Satisfaction",
+    description="An applicant's verdict on how a dossier was handled, on the national portal's "
+                "three levels (rất hài lòng / hài lòng / không hài lòng).")
 
 
 @strawberry.type(description="A complaint or a rating; the texts are shown to officials who may read "
@@ -28,7 +32,12 @@ class Feedback:
     content: Optional[str]
     response: Optional[str]
     satisfied: Optional[bool]
-    rating: Optional[int]
+    rating: Optional[int] = strawberry.field(
+        description="The 1–5 rating an old client gave (null when given as `satisfaction`).",
+        deprecation_reason="Use `satisfaction` (three levels, as the 766 scorecard counts).")
+    satisfaction: Optional[Satisfaction] = strawberry.field(
+        description="A rating's level (ratings stored as 1–5 map 5 → VERY_SATISFIED, "
+                    "4 → SATISFIED, 1–3 → NOT_SATISFIED).")
     _unit_id: strawberry.Private[int]
 
     @classmethod
@@ -38,7 +47,7 @@ class Feedback:
             id=strawberry.ID(str(row.id)), kind=row.kind, submitted_at=row.submitted_at,
             dossier_code=view.dossier_code, due_at=row.due_at, handled_at=row.handled_at,
             content=view.content, response=view.response, satisfied=row.satisfied,
-            rating=row.rating, _unit_id=row.unit_id,
+            rating=row.rating, satisfaction=row.satisfaction, _unit_id=row.unit_id,
         )
 
     @classmethod
@@ -103,13 +112,21 @@ class FeedbackMutation:
             dossier_code=dossier_code)
         return ComplaintPayload(feedback=await Feedback.one(row, info), secret=secret)
 
-    @strawberry.mutation(description="Rate a finished or returned dossier from 1 to 5, once; "
-                                     "the applicant's ID number proves it is theirs.")
+    @strawberry.mutation(description="Rate a finished or returned dossier, once: `satisfaction` "
+                                     "on three levels (or an old client's 1–5 `rating`); the "
+                                     "applicant's ID number proves it is theirs.")
     async def rate_dossier(
-        self, info: Info, dossier_code: str, rating: int, applicant_id_number: str,
+        self, info: Info, dossier_code: str, applicant_id_number: str,
+        rating: Annotated[Optional[int], strawberry.argument(
+            description="1–5 (old clients): 5 → VERY_SATISFIED, 4 → SATISFIED, 1–3 → "
+                        "NOT_SATISFIED.",
+            deprecation_reason="Use `satisfaction`.")] = None,
+        satisfaction: Annotated[Optional[Satisfaction], strawberry.argument(
+            description="Rất hài lòng / hài lòng / không hài lòng.")] = None,
     ) -> FeedbackPayload:
         row = await use_cases.rate_dossier(actor=info.context.actor, dossier_code=dossier_code,
-                                           rating=rating, applicant_id_number=applicant_id_number,
+                                           rating=rating, satisfaction=satisfaction,
+                                           applicant_id_number=applicant_id_number,
                                            proofs=info.context.proofs)
         return FeedbackPayload(feedback=await Feedback.one(row, info))
 

@@ -210,6 +210,10 @@ _SHAPES: tuple[tuple[str, str], ...] = (
      "thủ tục {x} không có phí, lệ phí để thanh toán trực tuyến"),
     (r"postal staff receive at a desk, not online",
      "nhân viên bưu điện tiếp nhận tại bộ phận một cửa, không tiếp nhận trực tuyến"),
+    # the scorecard's satisfaction levels (resolvers/feedback.py)
+    (r"give satisfaction or rating, not both", "chỉ ghi satisfaction hoặc rating, không ghi cả hai"),
+    (r"satisfaction must be VERY_SATISFIED, SATISFIED or NOT_SATISFIED",
+     "satisfaction phải là VERY_SATISFIED, SATISFIED hoặc NOT_SATISFIED"),
 )
 _COMPILED = tuple((re.compile(shape, re.DOTALL), template) for shape, template in _SHAPES)
 

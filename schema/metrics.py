@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import strawberry
 
 from resolvers.metrics import service
 from resolvers.metrics.measures import CHANNELS, Measures
+from resolvers.metrics.methods import GradeKey
 from resolvers.metrics.scorecard import Scorecard as ScorecardResult
 from schema.catalogue import AdministrativeUnit
 from schema.context import Info
@@ -65,51 +66,80 @@ class BreakdownRow:
     metrics: MeasureSet
 
 
-@strawberry.type
+ScorecardGradeEnum = strawberry.enum(
+    GradeKey, name="ScorecardGrade",
+    description="The method's classification: Xuất sắc, Tốt, Khá, Trung bình, Yếu.")
+
+
+@strawberry.type(description="One indicator of the method: points for numerator / denominator.")
 class IndicatorScore:
-    key: str
+    key: str = strawberry.field(description="Stable English key, e.g. dossiers_resolved_on_time.")
+    label: str = strawberry.field(description="The official Vietnamese name.")
     score: float
     max_score: float
-    ratio: Optional[float]
+    ratio: Optional[float] = strawberry.field(description="numerator / denominator; null when "
+                                                          "there is nothing to judge.")
+    numerator: int = strawberry.field(description="What the indicator counts (docs/scorecard.md).")
+    denominator: int = strawberry.field(description="What it counts among.")
+    judged: bool = strawberry.field(description="False when there is nothing to judge "
+                                                "(denominator 0): the indicator is left out and "
+                                                "its group rescaled over the others.")
 
 
-@strawberry.type
+@strawberry.type(description="One group of indicators (nhóm chỉ số).")
 class GroupScore:
     key: str
+    label: str = strawberry.field(description="The official Vietnamese name.")
     score: float
     max_score: float
+    judged: bool = strawberry.field(description="False when no indicator of the group had "
+                                                "anything to judge (the group scores 0).")
     indicators: list[IndicatorScore]
 
 
 @strawberry.type
 class RankedUnit:
-    rank: int
+    rank: int = strawberry.field(description="1 + the number of units ranked above (ties share).")
     unit: AdministrativeUnit
     total: float
     band: str
+    grade: GradeKey = strawberry.field(description="The official grade (xếp loại).")
 
 
-@strawberry.type
+def _ranked(cards: list[tuple[Any, ScorecardResult]]) -> list[RankedUnit]:
+    totals = [card.total for _, card in cards]
+    return [RankedUnit(rank=1 + sum(1 for t in totals if t > card.total),
+                       unit=AdministrativeUnit.from_row(unit), total=card.total, band=card.band,
+                       grade=card.grade.key) for unit, card in cards]
+
+
+@strawberry.type(description="The 766 scorecard by the method in force on the period's last day.")
 class Scorecard:
     total: float
     max_total: float
-    band: str
+    grade: GradeKey = strawberry.field(description="The official grade (xếp loại) of the total.")
+    grade_label: str = strawberry.field(description="The grade in Vietnamese, e.g. Khá.")
+    band: str = strawberry.field(description="Colour band (configuration, not the method).")
+    method: str = strawberry.field(description="The method's version, e.g. QD766_2024.")
+    method_label: str = strawberry.field(description="The method's version in Vietnamese.")
     groups: list[GroupScore]
     _report: strawberry.Private[service.MetricsReport]
 
     @classmethod
     def of(cls, card: ScorecardResult, report: service.MetricsReport) -> Scorecard:
-        groups = [GroupScore(key=g.key, score=g.score, max_score=g.max_score, indicators=[
-            IndicatorScore(key=i.key, score=i.score, max_score=i.max_score, ratio=i.ratio)
+        groups = [GroupScore(key=g.key, label=g.label, score=g.score, max_score=g.max_score,
+                             judged=g.judged, indicators=[
+            IndicatorScore(key=i.key, label=i.label, score=i.score, max_score=i.max_score,
+                           ratio=i.ratio, numerator=i.numerator, denominator=i.denominator,
+                           judged=i.judged)
             for i in g.indicators]) for g in card.groups]
-        return cls(total=card.total, max_total=card.max_total, band=card.band, groups=groups,
-                   _report=report)
+        return cls(total=card.total, max_total=card.max_total, grade=card.grade.key,
+                   grade_label=card.grade.label, band=card.band, method=card.method.key,
+                   method_label=card.method.label, groups=groups, _report=report)
 
-    @strawberry.field(description="The child units ranked by their scorecard total.")
+    @strawberry.field(description="The child units in your jurisdiction ranked by total.")
     def ranking(self) -> list[RankedUnit]:
-        return [RankedUnit(rank=i + 1, unit=AdministrativeUnit.from_row(unit), total=card.total,
-                           band=card.band)
-                for i, (unit, card) in enumerate(service.ranking(self._report))]
+        return _ranked(service.ranking(self._report))
 
 
 @strawberry.type
@@ -125,6 +155,24 @@ class Metrics(MeasureSet):
     @strawberry.field
     def scorecard(self) -> Scorecard:
         return Scorecard.of(service.scorecard(self._report), self._report)
+
+    @strawberry.field(description="The unit's rank by scorecard total among its siblings (the "
+                                  "provinces, for a province); null when it is not ranked.")
+    async def rank(self) -> Optional[int]:
+        return (await self._standing()).rank
+
+    @strawberry.field(description="How many units the rank is among (the unit and its siblings).")
+    async def ranked_among(self) -> int:
+        return (await self._standing()).ranked_among
+
+    @strawberry.field(description="The child units in your jurisdiction ranked by total.")
+    def ranking(self) -> list[RankedUnit]:
+        return _ranked(service.ranking(self._report))
+
+    async def _standing(self) -> service.Standing:
+        if self._report.standing is None:
+            self._report.standing = await service.standing(self._report)
+        return self._report.standing
 
 
 @strawberry.type

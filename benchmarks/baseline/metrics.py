@@ -13,7 +13,8 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNTERS = ("received", "received_in_person", "received_online", "received_postal",
             "received_with_fee", "paid_online", "components_digitized", "certified_copies_electronic",
             "reused_digitized_data", "synced_to_portal", "resolved", "resolved_early",
-            "resolved_on_time", "resolved_late", "processing_days_sum", "results_electronic")
+            "resolved_on_time", "resolved_late", "processing_days_sum", "results_electronic",
+            "fallen_due", "fallen_due_ended")
 UNIT = 'SELECT * FROM administrative_units WHERE "code" = $1 LIMIT $2'
 ROLLUP = (f"SELECT unit_id, {', '.join(f'SUM({c}) AS {c}' for c in COUNTERS)} FROM unit_daily_stats "
           "WHERE unit_path LIKE $1 AND day >= $2 AND day <= $3 GROUP BY unit_id")
@@ -78,7 +79,11 @@ async def metrics(conn, policy: Policy, caller: Caller, unit_code: str, first: d
     paths = {u["id"]: u["path"] for u in subtree}
     children = sorted((u for u in subtree if u["parent_id"] == unit["id"]), key=lambda u: u["code"])
     totals = sum(per_unit.values(), Counter())
-    rows = []
+    # the unit's own dossiers first, as motcua's breakdown by unit lists them
+    own = sum((c for uid, c in per_unit.items() if not any(
+        paths.get(uid, "").startswith(child["path"]) for child in children)), Counter())
+    rows = [{"key": unit["code"], "label": f"{unit['name']} (tiếp nhận tại đơn vị)",
+             "metrics": measures(own)}]
     for child in children:
         counts = sum((c for uid, c in per_unit.items()
                       if paths.get(uid, "").startswith(child["path"])), Counter())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -93,6 +93,12 @@ def contribution(d: Any) -> dict[date, Counter[str]]:
             "resolved": 1, f"resolved_{d['timeliness'].lower()}": 1,
             "processing_days_sum": d["processing_days"] or 0,
             "results_electronic": int(d["result_electronic"])})
+    if d["legal_due_at"] is not None:  # as resolvers/metrics/rollups.py counts deadlines
+        past_due = local_date(d["legal_due_at"]) + timedelta(days=1)
+        days.setdefault(past_due, Counter()).update({"fallen_due": 1})
+        if d["ended_at"] is not None:
+            days.setdefault(max(past_due, local_date(d["ended_at"])), Counter()).update(
+                {"fallen_due_ended": 1})
     return days
 
 

@@ -25,7 +25,7 @@ async def add_policy_rules(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_audit_partitions')]
+    dependencies = [('models', '0014_scorecard')]
 
     initial = False
 

@@ -10,14 +10,19 @@ from datetime import UTC, date, datetime, timedelta
 from models import ROLLUP_COUNTERS, dialect, replica
 from resolvers import clock
 from resolvers.deadlines import start_of_local_day
-from resolvers.metrics.rollup_sql import RECEIVED_SQL, RESOLVED_SQL
+from resolvers.metrics.rollup_sql import PERIOD_COUNTERS, RECEIVED_SQL, RESOLVED_SQL
 from resolvers.metrics.rollups import contribution
 from resolvers.metrics.tree import Tree, dossiers_handled_then, in_force_sql, unchanged_since
 
 CHANNELS = ("IN_PERSON", "ONLINE", "POSTAL")
 # Extra counters besides the rollup's: open dossiers now, and citizens' feedback.
 LIVE_COUNTERS = ("in_progress", "overdue", "ratings", "ratings_satisfied", "complaints_due",
-                 "complaints_on_time", "complaints_answered", "complaints_satisfied")
+                 "complaints_on_time", "complaints_answered", "complaints_satisfied",
+                 "ratings_not_satisfied", "complaints_handled", "complaints_handled_badly",
+                 "dossiers_unsatisfied")
+# Dossiers open at the end of the judged day and, of those, the ones past their legal
+# deadline: from the rollup summed over every day up to it (open_overdue_sql below).
+OPEN_COUNTERS = ("open_at_end", "open_overdue_at_end")
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -35,7 +40,7 @@ class Measures:
         return Measures(self.counts + other.counts, self.live and other.live)
 
     def __getattr__(self, name: str) -> int:
-        if name in ROLLUP_COUNTERS or name in LIVE_COUNTERS:
+        if name in ROLLUP_COUNTERS or name in LIVE_COUNTERS or name in OPEN_COUNTERS:
             return self.counts[name]
         raise AttributeError(name)
 
@@ -81,14 +86,21 @@ class Period:
     def end(self) -> datetime:
         return start_of_local_day(self.last + timedelta(days=1))
 
+    @property
+    def judged_on(self) -> date:
+        """The day whose end open dossiers are judged at: the last day, or today if sooner."""
+        return min(self.last, clock.local_date(clock.now()))
+
 
 def _utc(instant: datetime) -> datetime:
     """Raw SQL parameters in UTC: SQLite compares the stored UTC text, not instants."""
     return instant.astimezone(UTC)
 
 
-async def by_unit(tree: Tree, period: Period) -> dict[int, Measures]:
-    """Measures per unit version of the tree for the period: one query per source, grouped."""
+async def by_unit(tree: Tree, period: Period, *, open_now: bool = True) -> dict[int, Measures]:
+    """Measures per unit version of the tree for the period: one query per source, grouped.
+    `open_now=False` leaves out the dossiers open now (the one read of the dossiers table),
+    which the scorecard does not use."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     m = dialect.marks(conn, 4)
     units: dict[int, Measures] = {}
@@ -104,7 +116,17 @@ async def by_unit(tree: Tree, period: Period) -> dict[int, Measures]:
             f"AND s.day >= {m[1]} AND s.day <= {m[2]} GROUP BY s.unit_id",
             [tree.path + "%", period.first, period.last, tree.as_of]):
         add(row["unit_id"], row)
-    if tree.live:  # only units in force handle dossiers now
+    # Open at the end of the judged day: received minus ended, and past due minus past due
+    # and ended, each summed over every day up to it (models/metrics.py).
+    for row in await conn.execute_query_dict(
+            "SELECT s.unit_id, SUM(s.received) - SUM(s.resolved) AS open_at_end, "
+            "SUM(s.fallen_due) - SUM(s.fallen_due_ended) AS open_overdue_at_end "
+            "FROM unit_daily_stats s JOIN administrative_units u ON u.id = s.unit_id "
+            f"WHERE s.unit_path LIKE {m[0]} AND {in_force_sql('u', m[0], m[2])} "
+            f"AND s.day <= {m[1]} GROUP BY s.unit_id",
+            [tree.path + "%", period.judged_on, tree.as_of]):
+        add(row["unit_id"], row)
+    if tree.live and open_now:  # only units in force handle dossiers now
         now = _utc(clock.now())
         for row in await conn.execute_query_dict(
                 "SELECT unit_id, COUNT(*) AS in_progress, SUM(CASE WHEN (paused_at IS NULL AND "
@@ -113,23 +135,36 @@ async def by_unit(tree: Tree, period: Period) -> dict[int, Measures]:
                 "AND ended_at IS NULL AND received_at IS NOT NULL GROUP BY unit_id",
                 [tree.path + "%", now]):
             add(row["unit_id"], row)
-        feedback = _FEEDBACK.format("f.unit_id", "feedback f", f"f.unit_path LIKE {m[0]}", *m)
+    if tree.live:
+        feedback = _FEEDBACK.format("f.unit_id", "feedback f", f"f.unit_path LIKE {m[0]}", *m, _LEVEL)
         values = [tree.path + "%", _utc(period.start), _utc(period.end)]
     else:  # a dissolved unit: the feedback submitted about its versions
         feedback = _FEEDBACK.format(
             "f.received_unit_id", "feedback f JOIN administrative_units u ON u.id = f.received_unit_id",
-            in_force_sql("u", m[0], m[3]), *m)
+            in_force_sql("u", m[0], m[3]), *m, _LEVEL)
         values = [tree.path + "%", _utc(period.start), _utc(period.end), tree.as_of]
     for row in await conn.execute_query_dict(feedback, values):
         add(row["unit_id"], row)
     return units
 
 
+# A rating's level; a row written with only an old 1–5 rating maps as migration 0014 does.
+_LEVEL = ("COALESCE(f.satisfaction, CASE WHEN f.rating >= 5 THEN 'VERY_SATISFIED' "
+          "WHEN f.rating = 4 THEN 'SATISFIED' WHEN f.rating IS NOT NULL THEN 'NOT_SATISFIED' END)")
 _FEEDBACK = """SELECT {0} AS unit_id,
   SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
       THEN 1 ELSE 0 END) AS ratings,
-  SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5} AND f.rating >= 4
-      THEN 1 ELSE 0 END) AS ratings_satisfied,
+  SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
+      AND {7} IN ('VERY_SATISFIED', 'SATISFIED') THEN 1 ELSE 0 END) AS ratings_satisfied,
+  SUM(CASE WHEN f.kind = 'RATING' AND f.submitted_at >= {4} AND f.submitted_at < {5}
+      AND {7} = 'NOT_SATISFIED' THEN 1 ELSE 0 END) AS ratings_not_satisfied,
+  COUNT(DISTINCT CASE WHEN f.submitted_at >= {4} AND f.submitted_at < {5} AND f.dossier_id IS NOT NULL
+      AND (f.kind = 'COMPLAINT' OR {7} = 'NOT_SATISFIED') THEN f.dossier_id END)
+      AS dossiers_unsatisfied,
+  SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.handled_at >= {4} AND f.handled_at < {5}
+      THEN 1 ELSE 0 END) AS complaints_handled,
+  SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.handled_at >= {4} AND f.handled_at < {5}
+      AND (f.handled_at > f.due_at OR NOT f.satisfied) THEN 1 ELSE 0 END) AS complaints_handled_badly,
   SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.due_at >= {4} AND f.due_at < {5}
       THEN 1 ELSE 0 END) AS complaints_due,
   SUM(CASE WHEN f.kind = 'COMPLAINT' AND f.due_at >= {4} AND f.due_at < {5} AND f.handled_at IS NOT NULL
@@ -182,13 +217,13 @@ async def by_procedure(tree: Tree, period: Period) -> dict[int, Measures]:
     edges = [period]
     months = _whole_months(period)
     if months is not None:
-        sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in ROLLUP_COUNTERS)
+        sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in PERIOD_COUNTERS)
         for row in await conn.execute_query_dict(
                 f"SELECT s.procedure_id, {sums} FROM unit_procedure_monthly_stats s "
                 f"JOIN administrative_units u ON u.id = s.unit_id WHERE s.unit_path LIKE {m[0]} "
                 f"AND {in_force_sql('u', m[0], m[3])} AND s.month >= {m[1]} AND s.month < {m[2]} "
                 "GROUP BY s.procedure_id", [tree.path + "%", *months, tree.as_of]):
-            add(row["procedure_id"], row, ROLLUP_COUNTERS)
+            add(row["procedure_id"], row, PERIOD_COUNTERS)
         edges = [Period(first, last) for first, last in (
             (period.first, months[0] - timedelta(days=1)), (months[1], period.last))
             if first <= last]
@@ -197,7 +232,8 @@ async def by_procedure(tree: Tree, period: Period) -> dict[int, Measures]:
             for dossier in await dossiers_handled_then(tree, _utc(edge.start), _utc(edge.end)):
                 for day, counts in contribution(dossier).items():
                     if edge.first <= day <= edge.last:
-                        add(dossier.procedure_id, counts, counts)
+                        add(dossier.procedure_id, counts,
+                            [n for n in counts if n in PERIOD_COUNTERS])
         return result
     for edge in edges:
         for definitions, column in ((RECEIVED_SQL, "received_at"), (RESOLVED_SQL, "ended_at")):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from audit import record
 from models.errors import BadInput
@@ -27,6 +28,9 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 BANDS = {"GREEN": "Xanh", "YELLOW": "Vàng", "ORANGE": "Cam", "RED": "Đỏ"}
+# The fill of a band's cells (Excel's light "good / neutral / bad" tones); a band configured
+# under another name is left unfilled.
+BAND_FILLS = {"GREEN": "C6EFCE", "YELLOW": "FFEB9C", "ORANGE": "F8CBAD", "RED": "FFC7CE"}
 COUNT, PERCENT, DECIMAL, TEXT = "count", "percent", "decimal", "text"
 
 
@@ -56,7 +60,9 @@ COLUMNS = (
     Column("Số ngày giải quyết bình quân", DECIMAL, lambda m: m.average_processing_days, 16),
     Column("Tỷ lệ hài lòng (%)", PERCENT, lambda m: m.satisfaction_rate, 14),
 )
-HEADER = ("Mã đơn vị", "Đơn vị", *(c.label for c in COLUMNS), "Điểm Bộ chỉ số 766", "Xếp loại")
+HEADER = ("Mã đơn vị", "Đơn vị", *(c.label for c in COLUMNS), "Điểm Bộ chỉ số 766", "Xếp loại",
+          "Màu")
+SCORE_WIDTHS = (14, 12, 8)
 FORMATS = {PERCENT: "0.0%", DECIMAL: "0.00", COUNT: "0"}
 
 
@@ -67,24 +73,32 @@ class Section:
     title: str
     first: date
     last: date
-    rows: list[tuple[str, str, Measures, Scorecard]]
+    rows: list[tuple[str, str, Measures, Scorecard | None]]
 
 
 async def _section(actor: Actor, unit_code: str | None, title: str, first: date,
                    last: date) -> tuple[service.MetricsReport, Section]:
     report = await service.compute(actor=actor, unit_code=unit_code, first=first, last=last)
-    cards = {unit.code: card for unit, card in service.ranking(report)}
-    rows = [(report.unit.code, f"Tổng cộng — {report.unit.name}", report.totals,
-             service.scorecard(report))]
-    for code, label, measures in await service.breakdown(report, service.BreakdownBy.UNIT):
-        rows.append((code, label, measures, cards[code]))
+    cards: dict[str, Scorecard | None] = {unit.code: card for unit, card in service.ranking(report)}
+    rows: list[tuple[str, str, Measures, Scorecard | None]] = [
+        (report.unit.code, f"Tổng cộng — {report.unit.name}", report.totals,
+         service.scorecard(report))]
+    own, *children = await service.breakdown(report, service.BreakdownBy.UNIT)
+    if any(own[2].counts.values()):  # the unit's own dossiers: a row without a score (not a unit of its own)
+        rows.append((own[0], OWN_ROW.format(name=report.unit.name), own[2], None))
+    for code, label, measures in children:
+        rows.append((code, label, measures, cards.get(code)))
     return report, Section(title, first, last, rows)
 
 
-def _values(code: str, label: str, m: Measures, card: Scorecard) -> list[object]:
+OWN_ROW = "Tiếp nhận tại {name}"
+
+
+def _values(code: str, label: str, m: Measures, card: Scorecard | None) -> list[object]:
     # Unit codes and names are data: never let a spreadsheet read one as a formula.
-    return [neutral(v) for v in (code, label, *(c.value(m) for c in COLUMNS), card.total,
-                                 BANDS.get(card.band, card.band))]
+    score = (card.total, card.grade.label, BANDS.get(card.band, card.band)) if card else \
+        (None, None, None)
+    return [neutral(v) for v in (code, label, *(c.value(m) for c in COLUMNS), *score)]
 
 
 def _preamble(report: service.MetricsReport, section: Section, at: datetime) -> list[list[object]]:
@@ -114,6 +128,7 @@ def _xlsx(report: service.MetricsReport, sections: list[Section], at: datetime) 
         header_row = sheet.max_row
         for cell in sheet[header_row]:
             cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         # Scrolling keeps the column labels and the unit names in sight.
         sheet.freeze_panes = f"C{header_row + 1}"
         for i, row in enumerate(section.rows):
@@ -121,16 +136,34 @@ def _xlsx(report: service.MetricsReport, sections: list[Section], at: datetime) 
             cells = sheet[sheet.max_row]
             for column, cell in zip(COLUMNS, cells[2:], strict=False):
                 cell.number_format = FORMATS.get(column.kind, "General")
-            cells[len(HEADER) - 2].number_format = "0.00"
+            cells[len(COLUMNS) + 2].number_format = "0.00"
+            card = row[3]
+            if card is not None and card.band in BAND_FILLS:
+                for cell in cells[len(COLUMNS) + 2:]:
+                    cell.fill = PatternFill("solid", fgColor=BAND_FILLS[card.band])
             if i == 0:
                 for cell in cells:
                     cell.font = bold
-        widths = (12, 32, *(c.width for c in COLUMNS), 14, 10)
+        widths = (12, 32, *(c.width for c in COLUMNS), *SCORE_WIDTHS)
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        _printable(sheet, header_row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _printable(sheet: Worksheet, header_row: int) -> None:
+    """A4 landscape, one page wide (as many pages long as it takes), the column labels on
+    every printed page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.print_options.horizontalCentered = True
 
 
 def _csv_value(value: object, kind: str) -> object:
@@ -146,7 +179,7 @@ def _csv_value(value: object, kind: str) -> object:
 def _csv(report: service.MetricsReport, sections: list[Section], at: datetime) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    kinds = (TEXT, TEXT, *(c.kind for c in COLUMNS), DECIMAL, TEXT)
+    kinds = (TEXT, TEXT, *(c.kind for c in COLUMNS), DECIMAL, TEXT, TEXT)
     for number, section in enumerate(sections):
         if number:
             writer.writerow([])
@@ -158,8 +191,9 @@ def _csv(report: service.MetricsReport, sections: list[Section], at: datetime) -
     return buffer.getvalue().encode("utf-8-sig")
 
 
-# Reports start with the records this system can hold; a week may end at most a week ahead.
-EARLIEST_WEEK_ENDING = date(2015, 1, 1)
+# Reports start with the one-stop systems' records (2018, Decree 61/2018) and end with the
+# current week (Monday to Sunday): a later week has nothing to report yet.
+EARLIEST_WEEK_ENDING = date(2018, 1, 1)
 
 
 def _week_ending(value: date | datetime | None) -> date:
@@ -170,9 +204,10 @@ def _week_ending(value: date | datetime | None) -> date:
     if isinstance(value, datetime) and not isinstance(value, clock.WholeDay):
         raise BadInput("weekEnding must be a date (YYYY-MM-DD)", field="weekEnding")
     day = value.date() if isinstance(value, datetime) else value
-    if not EARLIEST_WEEK_ENDING <= day <= today + timedelta(days=6):
-        raise BadInput(f"weekEnding must be between {EARLIEST_WEEK_ENDING} and "
-                       f"{today + timedelta(days=6)}", field="weekEnding")
+    this_sunday = today + timedelta(days=6 - today.weekday())
+    if not EARLIEST_WEEK_ENDING <= day <= this_sunday:
+        raise BadInput(f"weekEnding must be between {EARLIEST_WEEK_ENDING} and {this_sunday}",
+                       field="weekEnding")
     return day
 
 

@@ -29,24 +29,45 @@ RESOLVED_SQL = {
     "processing_days_sum": "SUM(COALESCE(processing_days, 0))",
     "results_electronic": _flag("result_electronic"),
 }
+# Deadline counters are summed over all days up to one (measures.by_unit), never per
+# procedure: a breakdown by procedure leaves them out (PERIOD_COUNTERS).
+DEADLINE_COUNTERS = ("fallen_due", "fallen_due_ended")
+PERIOD_COUNTERS = tuple(n for n in ROLLUP_COUNTERS if n not in DEADLINE_COUNTERS)
+FALLEN_DUE_SQL = {"fallen_due": "COUNT(*)"}
+FALLEN_DUE_ENDED_SQL = {"fallen_due_ended": "COUNT(*)"}
 # The dossier columns the definitions read.
 COLUMNS = ("procedure_id", "received_at", "ended_at", "channel", "fee", "paid_online",
            "components_digitized", "certified_copies_electronic", "reused_digitized_data",
-           "synced_to_portal_at", "timeliness", "processing_days", "result_electronic")
+           "synced_to_portal_at", "timeliness", "processing_days", "result_electronic",
+           "legal_due_at")
 TABLES = (("unit_daily_stats", "", "day"), ("unit_procedure_monthly_stats", "procedure_id", "month"))
+
+
+def past_due_day_sql(conn: BaseDBAsyncClient) -> str:
+    """The day after the local day of the legal deadline: the first day it is past."""
+    return dialect.day_after(conn, dialect.local_day(conn, "legal_due_at"))
+
+
+def _past_due_ended_day_sql(conn: BaseDBAsyncClient) -> str:
+    """The later of the first day past the deadline and the day processing ended."""
+    return dialect.greatest(conn, past_due_day_sql(conn), dialect.local_day(conn, "ended_at"))
 
 
 def _parts(source: str, keys: str, period: str, conn: BaseDBAsyncClient) -> str:
     """Per (keys, period): what the rows of `source` were received and resolved on."""
-    def part(definitions: dict[str, str], column: str, where: str) -> str:
-        day = dialect.local_day(conn, column)
+    def part(definitions: dict[str, str], day: str, where: str) -> str:
         if period == "month":
             day = dialect.first_of_month(conn, day)
         columns = ", ".join(f"{definitions.get(n, '0')} AS {n}" for n in ROLLUP_COUNTERS)
         return (f"SELECT {keys}, {day} AS period, {columns} FROM {source} "
                 f"WHERE {where} GROUP BY {keys}, {day}")
-    return (part(RECEIVED_SQL, "received_at", "received_at IS NOT NULL") + " UNION ALL "
-            + part(RESOLVED_SQL, "ended_at", "received_at IS NOT NULL AND ended_at IS NOT NULL"))
+    received, due = "received_at IS NOT NULL", "received_at IS NOT NULL AND legal_due_at IS NOT NULL"
+    return (part(RECEIVED_SQL, dialect.local_day(conn, "received_at"), received)
+            + " UNION ALL " + part(RESOLVED_SQL, dialect.local_day(conn, "ended_at"),
+                                   f"{received} AND ended_at IS NOT NULL")
+            + " UNION ALL " + part(FALLEN_DUE_SQL, past_due_day_sql(conn), due)
+            + " UNION ALL " + part(FALLEN_DUE_ENDED_SQL, _past_due_ended_day_sql(conn),
+                                   f"{due} AND ended_at IS NOT NULL"))
 
 
 def _columns(alias: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -53,6 +53,13 @@ def contribution(d: Any) -> Contribution:
         ended.update({"resolved": 1, f"resolved_{timeliness.lower()}": 1,
                       "processing_days_sum": d.processing_days or 0,
                       "results_electronic": int(d.result_electronic)})
+    if d.legal_due_at is not None:
+        # past due from the day after the deadline's day (models/metrics.py)
+        past_due = local_date(d.legal_due_at) + timedelta(days=1)
+        days.setdefault(past_due, Counter()).update({"fallen_due": 1})
+        if d.ended_at is not None:
+            days.setdefault(max(past_due, local_date(d.ended_at)), Counter()).update(
+                {"fallen_due_ended": 1})
     return days
 
 
@@ -95,33 +102,42 @@ async def targets_of(d: Any) -> list[Target]:
     return [(i, d.unit_path if i == d.unit_id else paths[i]) for i in ids]
 
 
-async def _upsert(table: str, keys: dict[str, Any], counters: Counter[str]) -> None:
+async def _upsert(table: str, rows: list[tuple[dict[str, Any], Counter[str]]]) -> None:
+    """Add counters to several rows of a table (keys → counters) in one statement."""
     conn = connections.get("default")
-    # Every counter is inserted (the columns have no database default); only the changed
-    # ones are updated, which keeps the row lock's work small.
-    names = [n for n in ROLLUP_COUNTERS if counters.get(n)]
+    # Every counter is inserted (the columns need a value); only the ones changed in some row
+    # are updated, which keeps the row lock's work small.
+    rows = [(keys, counters) for keys, counters in rows if any(counters.values())]
+    names = [n for n in ROLLUP_COUNTERS if any(counters.get(n) for _, counters in rows)]
     if not names:
         return
+    keys = list(rows[0][0])
     columns = [*keys, *ROLLUP_COUNTERS]
-    marks = dialect.marks(conn, len(columns))
+    values: list[Any] = []
+    marks: list[str] = []
+    for row_keys, counters in rows:
+        first = len(values)
+        values += [*row_keys.values(), *(counters.get(n, 0) for n in ROLLUP_COUNTERS)]
+        marks.append("(" + ", ".join(dialect.mark(conn, i)
+                                     for i in range(first + 1, len(values) + 1)) + ")")
     conflict = ", ".join(k for k in keys if k != "unit_path")
     updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)}) "
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(marks)} "
            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
-    await conn.execute_query(sql, [*keys.values(), *(counters.get(n, 0) for n in ROLLUP_COUNTERS)])
+    await conn.execute_query(sql, values)
 
 
 async def apply(*, units: Sequence[Target], procedure_id: int, changes: Contribution) -> None:
-    """Add the changes under each unit version, one atomic upsert per day and per month (in
-    the caller's transaction)."""
+    """Add the changes under each unit version: one atomic upsert of its days and one of its
+    months (in the caller's transaction; rows in date order, so locks are taken in order)."""
     for unit_id, unit_path in units:
-        for day, counters in sorted(changes.items()):
-            await _upsert("unit_daily_stats",
-                          {"unit_id": unit_id, "unit_path": unit_path, "day": day}, counters)
-        for month, counters in sorted(by_month(changes).items()):
-            await _upsert("unit_procedure_monthly_stats",
-                          {"unit_id": unit_id, "procedure_id": procedure_id, "unit_path": unit_path,
-                           "month": month}, counters)
+        await _upsert("unit_daily_stats", [
+            ({"unit_id": unit_id, "unit_path": unit_path, "day": day}, counters)
+            for day, counters in sorted(changes.items())])
+        await _upsert("unit_procedure_monthly_stats", [
+            ({"unit_id": unit_id, "procedure_id": procedure_id, "unit_path": unit_path,
+              "month": month}, counters)
+            for month, counters in sorted(by_month(changes).items())])
 
 
 async def apply_to(dossier: Any, changes: Contribution) -> None:

@@ -1,47 +1,20 @@
-"""The 766 scorecard (Decision 766/QĐ-TTg): six groups, 100 points, a colour band.
+"""The 766 scorecard (Decision 766/QĐ-TTg): the method in force on the period's last day
+(methods.py), 100 points, an official grade and a configurable colour band.
 
-Each indicator scores `max × min(1, ratio / full_at)`: full points from the threshold
-`full_at` (1.0 means "at 100 %"). An indicator with nothing to judge (no dossiers, no
-complaints) scores full points: there was nothing to fail. Weights inside each group are
-our reading of the published method; the group totals are the published ones. The colour
+Each indicator scores `max × min(1, ratio / full_at)`. The method does not say what an
+indicator with nothing to judge (no dossiers, no complaints) scores, so it is left out and
+its group rescaled over the indicators judged; a group with nothing judged at all scores
+nothing, so a unit without dossiers never outranks one with a perfect record. The colour
 bands are not in the decision, so they are configuration (`configure()`, from app.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from resolvers.metrics.measures import Measures
-
-
-@dataclass(frozen=True)
-class Indicator:
-    key: str
-    group: str
-    max_score: float
-    full_at: float = 1.0
-
-
-INDICATORS = (
-    Indicator("procedures_published_on_time", "PUBLICITY", 4),
-    Indicator("procedures_updated_on_time", "PUBLICITY", 4),
-    Indicator("procedures_content_complete", "PUBLICITY", 4),
-    Indicator("dossiers_synced_to_portal", "PUBLICITY", 6),
-    Indicator("dossiers_resolved_on_time", "PROGRESS", 20),
-    Indicator("procedures_online", "ONLINE_SERVICE", 6),
-    Indicator("dossiers_filed_online", "ONLINE_SERVICE", 6, full_at=0.5),
-    Indicator("procedures_payable_online", "ONLINE_PAYMENT", 5),
-    Indicator("dossiers_paid_online", "ONLINE_PAYMENT", 5),
-    Indicator("results_electronic", "DIGITISATION", 6),
-    Indicator("components_digitized", "DIGITISATION", 6, full_at=0.8),
-    Indicator("certified_copies_electronic", "DIGITISATION", 5, full_at=0.8),
-    Indicator("digitized_data_reused", "DIGITISATION", 5, full_at=0.8),
-    Indicator("complaints_handled_on_time", "SATISFACTION", 6),
-    Indicator("complaint_handling_satisfaction", "SATISFACTION", 6),
-    Indicator("dossier_handling_satisfaction", "SATISFACTION", 6),
-)
-GROUPS = ("PUBLICITY", "PROGRESS", "ONLINE_SERVICE", "ONLINE_PAYMENT", "DIGITISATION",
-          "SATISFACTION")
+from resolvers.metrics.methods import Grade, Method, indicator_keys, method_on
 
 
 class _Bands:
@@ -76,13 +49,18 @@ class ProcedureFacts:
 
 
 def ratios(m: Measures, p: ProcedureFacts) -> dict[str, tuple[int, int]]:
-    """Each indicator's (numerator, denominator)."""
+    """Each indicator's (numerator, denominator), over the sets docs/scorecard.md gives."""
+    # Progress, as provincial systems compute it: of the dossiers to be resolved in the
+    # period (resolved in it, or still open at its end), those resolved early or on time
+    # and those open but not past their deadline.
+    open_on_time = m.open_at_end - m.open_overdue_at_end
     return {
         "procedures_published_on_time": (p.published_on_time, p.total),
         "procedures_updated_on_time": (p.updated_on_time, p.total),
         "procedures_content_complete": (p.content_complete, p.total),
         "dossiers_synced_to_portal": (m.synced_to_portal, m.received),
-        "dossiers_resolved_on_time": (m.resolved_early + m.resolved_on_time, m.received),
+        "dossiers_resolved_on_time": (m.resolved_early + m.resolved_on_time + open_on_time,
+                                      m.resolved + m.open_at_end),
         "procedures_online": (p.online, p.total),
         "dossiers_filed_online": (m.received_online, m.received),
         "procedures_payable_online": (p.payable_online, p.with_fee),
@@ -92,24 +70,40 @@ def ratios(m: Measures, p: ProcedureFacts) -> dict[str, tuple[int, int]]:
         "certified_copies_electronic": (m.certified_copies_electronic, m.received),
         "digitized_data_reused": (m.reused_digitized_data, m.received),
         "complaints_handled_on_time": (m.complaints_on_time, m.complaints_due),
-        "complaint_handling_satisfaction": (m.complaints_satisfied, m.complaints_answered),
-        "dossier_handling_satisfaction": (m.ratings_satisfied, m.ratings),
+        # (complaints − those answered late or judged unsatisfactory) / complaints
+        "complaint_handling_satisfaction": (m.complaints_handled - m.complaints_handled_badly,
+                                            m.complaints_handled),
+        # (dossiers − those rated not satisfied or complained about) / dossiers
+        "dossier_handling_satisfaction": (max(0, m.resolved - m.dossiers_unsatisfied),
+                                          m.resolved),
     }
 
 
 @dataclass(frozen=True)
 class IndicatorScore:
     key: str
+    label: str
     score: float
     max_score: float
-    ratio: float | None
+    numerator: int
+    denominator: int
+
+    @property
+    def judged(self) -> bool:
+        return self.denominator > 0
+
+    @property
+    def ratio(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
 
 
 @dataclass(frozen=True)
 class GroupScore:
     key: str
+    label: str
     score: float
     max_score: float
+    judged: bool
     indicators: tuple[IndicatorScore, ...]
 
 
@@ -117,21 +111,34 @@ class GroupScore:
 class Scorecard:
     total: float
     max_total: float
+    grade: Grade
     band: str
+    method: Method
     groups: tuple[GroupScore, ...]
 
 
-def score(m: Measures, p: ProcedureFacts) -> Scorecard:
-    """The scorecard of one unit and period."""
+def score(m: Measures, p: ProcedureFacts, on: date) -> Scorecard:
+    """The scorecard of one unit for a period ending on `on`."""
+    method = method_on(on)
     values = ratios(m, p)
-    scored: dict[str, list[IndicatorScore]] = {g: [] for g in GROUPS}
-    for ind in INDICATORS:
-        numerator, denominator = values[ind.key]
-        ratio = None if denominator == 0 else numerator / denominator
-        points = ind.max_score if ratio is None else ind.max_score * min(1.0, ratio / ind.full_at)
-        scored[ind.group].append(IndicatorScore(ind.key, round(points, 2), ind.max_score, ratio))
-    groups = tuple(GroupScore(g, round(sum(i.score for i in items), 2),
-                              sum(i.max_score for i in items), tuple(items))
-                   for g, items in scored.items())
+    groups = []
+    for group in method.groups:
+        items, earned, weight = [], 0.0, 0.0
+        for ind in group.indicators:
+            numerator, denominator = values[ind.key]
+            points = ind.max_score * min(1.0, numerator / denominator / ind.full_at) \
+                if denominator else 0.0
+            items.append(IndicatorScore(ind.key, ind.label, round(points, 2), ind.max_score,
+                                        numerator, denominator))
+            if denominator:  # judged: it counts; else it is left out of the group
+                earned, weight = earned + points, weight + ind.max_score
+        # the group rescaled over the indicators judged; nothing judged, nothing scored
+        group_points = group.max_score * earned / weight if weight else 0.0
+        groups.append(GroupScore(group.key, group.label, round(group_points, 2),
+                                 group.max_score, weight > 0, tuple(items)))
     total = round(sum(g.score for g in groups), 2)
-    return Scorecard(total, sum(g.max_score for g in groups), band(total), groups)
+    return Scorecard(total, method.max_total, method.grade(total), band(total), method,
+                     tuple(groups))
+
+
+__all__ = ["ProcedureFacts", "Scorecard", "band", "configure", "indicator_keys", "score"]

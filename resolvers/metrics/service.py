@@ -11,6 +11,7 @@ from enum import StrEnum
 from models import AdministrativeUnit, Procedure, valid_on
 from models.errors import BadInput
 from models.procedures import OnlineLevel
+from models.scope import Scope
 from models.units import UnitLevel
 from policies import ROOT, Actor, authorize, jurisdiction
 from resolvers import lookups, units
@@ -29,6 +30,12 @@ class BreakdownBy(StrEnum):
     MONTH = "MONTH"
 
 
+@dataclass(frozen=True)
+class Standing:
+    rank: int | None  # 1 + the number of siblings with a higher total; None: nothing to rank
+    ranked_among: int  # the unit and its siblings
+
+
 @dataclass
 class MetricsReport:
     unit: AdministrativeUnit
@@ -39,6 +46,8 @@ class MetricsReport:
     children: list[AdministrativeUnit]
     units_by_id: dict[int, AdministrativeUnit]
     facts_by_level: dict[str, ProcedureFacts]
+    scope: Scope  # where the caller may read metrics (with the history of its units)
+    standing: Standing | None = None  # computed once, when asked (standing())
 
 
 async def _target(actor: Actor, unit_code: str | None, day: date) -> AdministrativeUnit:
@@ -103,6 +112,7 @@ async def compute(*, actor: Actor, unit_code: str | None, first: date, last: dat
         per_unit=per_unit,
         children=sorted((u for u in subtree if u.parent_id == unit.id), key=lambda u: u.code),
         units_by_id={u.id: u for u in subtree}, facts_by_level=await _procedure_facts(),
+        scope=await units.with_history(jurisdiction(actor, "metrics", "read")),
     )
 
 
@@ -118,26 +128,72 @@ def facts_for(report: MetricsReport, unit: AdministrativeUnit) -> ProcedureFacts
 
 
 def _subtree_measures(report: MetricsReport, unit: AdministrativeUnit) -> Measures:
+    return _measures_under(report.per_unit, report.units_by_id, unit)
+
+
+def _measures_under(per_unit: dict[int, Measures], units_by_id: dict[int, AdministrativeUnit],
+                    unit: AdministrativeUnit) -> Measures:
+    return sum((m for uid, m in per_unit.items()
+                if uid in units_by_id and units_by_id[uid].path.startswith(unit.path)), Measures())
+
+
+def _own_measures(report: MetricsReport) -> Measures:
+    """What no child holds: the dossiers and feedback of the unit itself (a district's own
+    desk), so that the rows of a breakdown by unit add up to the totals."""
+    children = [c.path for c in report.children]
     return sum((m for uid, m in report.per_unit.items()
-                if report.units_by_id.get(uid) and report.units_by_id[uid].path.startswith(unit.path)),
+                if not any(report.units_by_id.get(uid) is not None
+                           and report.units_by_id[uid].path.startswith(p) for p in children)),
                Measures())
 
 
 def scorecard(report: MetricsReport) -> Scorecard:
-    return score(report.totals, facts_for(report, report.unit))
+    return score(report.totals, facts_for(report, report.unit), report.period.last)
 
 
-def ranking(report: MetricsReport) -> list[tuple[AdministrativeUnit, Scorecard]]:
-    """The child units by scorecard total, best first."""
-    cards = [(child, score(_subtree_measures(report, child), facts_for(report, child)))
-             for child in report.children]
+def _rank(cards: list[tuple[AdministrativeUnit, Scorecard]]) -> list[tuple[AdministrativeUnit, Scorecard]]:
+    """Best total first; equal totals by code (the rank number is shared: see standing)."""
     return sorted(cards, key=lambda pair: (-pair[1].total, pair[0].code))
 
 
+def ranking(report: MetricsReport) -> list[tuple[AdministrativeUnit, Scorecard]]:
+    """The child units the caller may read metrics of, by scorecard total, best first."""
+    cards = [(child, score(_subtree_measures(report, child), facts_for(report, child),
+                           report.period.last))
+             for child in report.children if report.scope.covers(child.path)]
+    return _rank(cards)
+
+
+async def standing(report: MetricsReport) -> Standing:
+    """The unit's rank among its siblings (the provinces of the deployment for a province).
+    The number is shown to whoever may read the unit's metrics; the siblings' own figures
+    are not (ranking() lists only units in the caller's scope)."""
+    unit = report.unit
+    as_of = report.tree.as_of
+    parent = (await AdministrativeUnit.get_or_none(id=unit.parent_id)) if unit.parent_id else None
+    path = parent.path if parent else ROOT
+    same_parent = ({"parent_id": unit.parent_id} if unit.parent_id
+                   else {"parent_id__isnull": True})
+    siblings = await AdministrativeUnit.filter(valid_on(as_of), **same_parent)
+    tree = measures.Tree(path, as_of, unit.is_live)
+    per_unit = await measures.by_unit(tree, report.period, open_now=False)
+    under = {u.id: u for u in await AdministrativeUnit.filter(valid_on(as_of),
+                                                              path__startswith=path)}
+    totals = {u.id: score(_measures_under(per_unit, under, u), facts_for(report, u),
+                          report.period.last).total for u in siblings}
+    mine = totals.get(unit.id)
+    if mine is None:
+        return Standing(None, len(totals))
+    return Standing(1 + sum(1 for t in totals.values() if t > mine), len(totals))
+
+
 async def breakdown(report: MetricsReport, by: BreakdownBy) -> list[tuple[str, str, Measures]]:
-    """(key, label, measures) rows: per child unit, procedure, field or month."""
+    """(key, label, measures) rows: per child unit (and the unit's own row), procedure,
+    field or month."""
     if by is BreakdownBy.UNIT:
-        return [(c.code, c.name, _subtree_measures(report, c)) for c in report.children]
+        own = (report.unit.code, f"{report.unit.name} (tiếp nhận tại đơn vị)",
+               _own_measures(report))
+        return [own, *((c.code, c.name, _subtree_measures(report, c)) for c in report.children)]
     if by is BreakdownBy.MONTH:
         months = await measures.by_month(report.tree, report.period)
         return [(key, key, m) for key, m in months.items()]

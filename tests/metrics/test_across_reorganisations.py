@@ -21,6 +21,7 @@ from resolvers import clock, lookups
 from resolvers.dossiers import Applicant, Reception, receive_dossier, transition_dossier
 from resolvers.lifecycle import TRANSITIONS
 from resolvers.metrics import rollups, service
+from resolvers.metrics.rollup_sql import PERIOD_COUNTERS
 from resolvers.metrics.rollups import ROLLUP_COUNTERS, contribution, history_of
 from resolvers.units import assign_dossier, parse_csv, reorganize
 from tests.metrics.test_measures import rollup_rows
@@ -121,8 +122,8 @@ async def test_every_measure_on_any_tree_matches_a_recount(db, monkeypatch, seed
         for key, _, measures in per_procedure:
             mine = recount([d for d in rows if d.procedure_id == procedures[key]], units,
                            report.unit.path, min(last, NOW.date()), first, last)
-            assert {n: measures.counts[n] for n in ROLLUP_COUNTERS} == {
-                n: mine[n] for n in ROLLUP_COUNTERS}, (code, first, last, key)
+            assert {n: measures.counts[n] for n in PERIOD_COUNTERS} == {
+                n: mine[n] for n in PERIOD_COUNTERS}, (code, first, last, key)
     # and the rollups kept incrementally (receptions, transitions, moves, assignments) equal
     # those rebuilt from the rows
     live = await rollup_rows()

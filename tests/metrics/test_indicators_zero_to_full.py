@@ -8,11 +8,13 @@ way to reach it through the API fails here."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from policies import ANONYMOUS, Actor, ActorKind, Grant
 from resolvers import clock
-from resolvers.metrics.scorecard import INDICATORS
+from resolvers.metrics.scorecard import indicator_keys
 from tests.graphql import execute
 from tests.world import applicant, at, build_world
 
@@ -28,8 +30,9 @@ HANDLE = """mutation($id: ID!) { handleComplaint(feedbackId: $id, response: "Đ�
   feedback { id } } }"""
 SATISFIED = """mutation($id: ID!, $s: Boolean!, $secret: String!) {
   recordComplaintSatisfaction(feedbackId: $id, satisfied: $s, secret: $secret) { feedback { id } } }"""
-RATE = """mutation($c: String!, $r: Int!) {
-  rateDossier(dossierCode: $c, rating: $r, applicantIdNumber: "049090001234") { feedback { id } } }"""
+RATE = """mutation($c: String!, $s: Satisfaction!) {
+  rateDossier(dossierCode: $c, satisfaction: $s, applicantIdNumber: "049090001234") {
+    feedback { id } } }"""
 SCORES = """query($f: Date!, $t: Date!) { metrics(unitCode: "20335", from: $f, to: $t) {
   scorecard { groups { indicators { key score maxScore } } } } }"""
 COMMUNE_PROCEDURES = ("1.001193", "2.000908")  # the procedures that apply at Phường An Mỹ
@@ -93,11 +96,11 @@ async def test_every_indicator_moves_from_zero_to_its_maximum(world, monkeypatch
     await office.at("2026-03-02 10:00", MOVE, office.specialist, c=bad, a="START_PROCESSING")
     finished = await office.at("2026-03-20 10:00", MOVE, office.leader, c=bad, a="FINISH", e=False)
     assert finished["transitionDossier"]["dossier"]["timeliness"] == "LATE"
-    await office.at("2026-03-21 10:00", RATE, ANONYMOUS, c=bad, r=1)
+    await office.at("2026-03-21 10:00", RATE, ANONYMOUS, c=bad, s="NOT_SATISFIED")
     await office.complaint("2026-03-02 08:00", "2026-04-20 09:00", satisfied=False)
 
     zero = await office.scores("2026-05-31 12:00", "2026-03-01", "2026-05-31")
-    assert set(zero) == {i.key for i in INDICATORS}
+    assert set(zero) == set(indicator_keys(date(2026, 5, 31)))
     assert {k: s for k, (s, _) in zero.items() if s != 0} == {}
 
     # Everything right: the catalogue put right; an online dossier, digitised, with electronic
@@ -116,7 +119,7 @@ async def test_every_indicator_moves_from_zero_to_its_maximum(world, monkeypatch
     done = await office.at("2026-06-02 10:00", MOVE, office.leader, c=good, a="FINISH", e=True)
     assert done["transitionDossier"]["dossier"]["timeliness"] in ("EARLY", "ON_TIME")
     await office.at("2026-06-02 11:00", SYNC, office.admin, c=good)
-    await office.at("2026-06-03 10:00", RATE, ANONYMOUS, c=good, r=5)
+    await office.at("2026-06-03 10:00", RATE, ANONYMOUS, c=good, s="VERY_SATISFIED")
     await office.complaint("2026-06-01 08:00", "2026-06-02 09:00", satisfied=True)
 
     full = await office.scores("2026-06-30 12:00", "2026-06-01", "2026-06-30")

@@ -75,8 +75,16 @@ async def world(db, now):
 
 
 def table(sheet) -> dict[str, tuple]:
-    """Data rows by unit code (column A), below the label row."""
-    return {row[0]: row for row in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+    """Data rows by unit code (column A), below the label row; the unit's own row (its own
+    dossiers, under its code too) as "<code>/own"."""
+    return keyed(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+
+
+def keyed(rows) -> dict[str, tuple]:
+    table: dict[str, tuple] = {}
+    for row in rows:
+        table[f"{row[0]}/own" if str(row[1]).startswith("Tiếp nhận tại") else row[0]] = row
+    return table
 
 
 def cell(row: tuple, label: str):
@@ -133,7 +141,8 @@ async def test_weekly_report_xlsx_counts_the_week_and_the_year(world):
         rows = table(sheet)
         assert cell(rows["49"], "Điểm Bộ chỉ số 766") == card.total
         bands = {"GREEN": "Xanh", "YELLOW": "Vàng", "ORANGE": "Cam", "RED": "Đỏ"}
-        assert cell(rows["49"], "Xếp loại") == bands[card.band]
+        assert cell(rows["49"], "Màu") == bands[card.band]
+        assert cell(rows["49"], "Xếp loại") == card.grade.label
         for unit, child in cards.items():
             assert cell(rows[unit.code], "Điểm Bộ chỉ số 766") == child.total
 
@@ -159,9 +168,11 @@ async def test_weekly_report_csv_has_a_bom_and_both_sections(world):
     assert len(headers) == 2
     assert lines[0][0].endswith("TUẦN") and lines[headers[1] - 4][0].endswith("LŨY KẾ NĂM")
     assert lines[1] == ["Đơn vị", "Thành phố Tam Kỳ (502)"]
-    week = {line[0]: line for line in lines[headers[0] + 1:headers[1] - 5]}
-    year = {line[0]: line for line in lines[headers[1] + 1:]}
-    assert list(week) == ["502", "20335", "20341"]
+    week = keyed(lines[headers[0] + 1:headers[1] - 5])
+    year = keyed(lines[headers[1] + 1:])
+    assert list(week) == ["502", "502/own", "20335", "20341"]
+    # the city's own dossier (received at its desk) is its own row, without a score
+    assert cell(week["502/own"], "Tiếp nhận") == "1" and cell(week["502/own"], "Xếp loại") == ""
     assert cell(week["502"], "Tiếp nhận") == "3"
     assert cell(week["20335"], "Tiếp nhận") == "2"
     assert cell(week["20341"], "Trễ hạn") == "1"
