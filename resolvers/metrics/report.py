@@ -129,6 +129,9 @@ def _xlsx(report: service.MetricsReport, sections: list[Section], at: datetime) 
         for cell in sheet[header_row]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        # Wrapped labels need the room: spreadsheets do not grow a row for wrapped text when
+        # they open a file, so the labels would spill over the first rows when printed.
+        sheet.row_dimensions[header_row].height = HEADER_HEIGHT
         # Scrolling keeps the column labels and the unit names in sight.
         sheet.freeze_panes = f"C{header_row + 1}"
         for i, row in enumerate(section.rows):
@@ -151,6 +154,9 @@ def _xlsx(report: service.MetricsReport, sections: list[Section], at: datetime) 
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+HEADER_HEIGHT = 48  # points: three lines of 11-point text
 
 
 def _printable(sheet: Worksheet, header_row: int) -> None:

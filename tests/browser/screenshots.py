@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 import httpx
-import openpyxl
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "images"
@@ -42,20 +41,20 @@ def login(client: httpx.Client, username: str, password: str = PASSWORD) -> str:
 
 
 def a_day_of_work(client: httpx.Client) -> str:
-    """Tam Kỳ's officials at work, through the API; returns the dossier's code."""
+    """Phường Tam Kỳ's officials at work, through the API; returns the dossier's code."""
     admin = login(client, "admin", "demo-admin")
     for username, role in (("specialist.tamky", "SPECIALIST"), ("leader.tamky", "LEADER")):
         graphql(client, "mutation($i: CreateUserInput!) { createUser(input: $i) { username } }",
                 admin, i={"username": username, "password": PASSWORD, "displayName": username})
         graphql(client, "mutation($u: String!, $r: String!) { grantRole(username: $u, role: $r,"
-                " unitCode: \"502\") }", admin, u=username, r=role)
+                " unitCode: \"20341\") }", admin, u=username, r=role)
     clerk, specialist = login(client, "clerk.tamky"), login(client, "specialist.tamky")
     leader = login(client, "leader.tamky")
     received = graphql(client, """mutation($i: ReceiveDossierInput!) {
         receiveDossier(input: $i) { dossier { code } } }""", clerk, i={
-        "procedureCode": "1.001193", "unitCode": "20335", "channel": "IN_PERSON",
+        "procedureCode": "1.001193", "unitCode": "20341", "channel": "IN_PERSON",
         "applicant": {"name": "Nguyễn Thị Hoa", "idNumber": "049190004321", "phone": "0905111222",
-                      "address": "12 Phan Bội Châu, Tân Thạnh, Tam Kỳ"}})
+                      "address": "12 Phan Bội Châu, Phường Tam Kỳ, Đà Nẵng"}})
     code = received["data"]["receiveDossier"]["dossier"]["code"]
     move = """mutation Move($c: String!, $a: DossierAction!, $n: String) {
         transitionDossier(code: $c, action: $a, note: $n) { dossier { status } } }"""
@@ -82,7 +81,7 @@ async def pictures(base: str, code: str) -> None:
         await page.screenshot(path=IMAGES / "console-sign-in.png")
         await page.click("#signin button[type=submit]")
         await page.wait_for_selector("#chain-state")
-        await page.select_option("#filters [name=unitCode]", "502")
+        await page.select_option("#filters [name=unitCode]", "20341")
         await page.click("#filters button[type=submit]")
         await page.wait_for_selector("#results table.entries")
         await page.screenshot(path=IMAGES / "console-audit.png")
@@ -103,23 +102,16 @@ async def pictures(base: str, code: str) -> None:
 
 def weekly_report(client: httpx.Client, work: Path) -> None:
     token = login(client, "inspector.quangnam")
-    answer = client.get("/reports/weekly.xlsx", params={"unitCode": "49"},
+    answer = client.get("/reports/weekly.xlsx", params={"unitCode": "48"},
                         headers={"authorization": f"Bearer {token}"})
     answer.raise_for_status()
     sheet = work / "bao-cao-tuan.xlsx"
     sheet.write_bytes(answer.content)
-    # The picture shows each sheet whole: landscape, one page wide (print settings of this copy).
-    book = openpyxl.load_workbook(sheet)
-    for page in book.worksheets:
-        page.page_setup.orientation = "landscape"
-        page.sheet_properties.pageSetUpPr.fitToPage = True
-        page.page_setup.fitToWidth, page.page_setup.fitToHeight = 1, 0
-    book.save(sheet)
+    # Printed as the report's own settings say (landscape, one page wide, header repeated).
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(work), str(sheet)],
                    check=True, capture_output=True, timeout=120)
-    # 200 dpi, cropped to the table (the demo province's report fills the top of the page).
-    subprocess.run(["pdftoppm", "-png", "-r", "200", "-singlefile", "-x", "140", "-y", "170",
-                    "-W", "2060", "-H", "230", str(work / "bao-cao-tuan.pdf"),
+    # The first printed page as it comes out (A4 landscape), at 120 dpi.
+    subprocess.run(["pdftoppm", "-png", "-r", "120", "-singlefile", str(work / "bao-cao-tuan.pdf"),
                     str(IMAGES / "weekly-report")], check=True, timeout=60)
 
 

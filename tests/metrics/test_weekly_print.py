@@ -34,6 +34,7 @@ async def test_the_weekly_xlsx_is_ready_to_print(world):  # noqa: F811
         labels = sheet[HEADER_ROW]
         assert [c.value for c in labels] == list(HEADER)
         assert all(c.font.bold and c.alignment.wrap_text for c in labels)
+        assert sheet.row_dimensions[HEADER_ROW].height >= 45  # room for three wrapped lines
         widths = [sheet.column_dimensions[c.column_letter].width for c in labels]
         assert all(8 <= w <= 32 for w in widths)
     week = book["Tuần"]
