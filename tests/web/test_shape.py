@@ -176,11 +176,10 @@ async def wire(office, database_url):
     await counter.close()
 
 
-# Today tortoise takes a pool connection per statement outside a transaction (the pool hands
-# back the same one to statements in sequence), and the DataLoaders of procedure, unit and
-# events run concurrently, each on a connection of its own: 3 for a page or one dossier.
-# Target (issue 15): one connection per request (met by the audit page and the write).
-CONNECTIONS = {"page": 3, "one": 3, "audit": 1, "write": 1}
+# The edge holds one connection for the whole request (models/pgclient.py: one_connection):
+# the DataLoaders of procedure, unit and events, which run concurrently, share it too.
+# Before, each took a connection of its own: 3 for a page or one dossier.
+CONNECTIONS = {"page": 1, "one": 1, "audit": 1, "write": 1}
 
 
 @pytest.mark.postgres_only
