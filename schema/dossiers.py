@@ -15,6 +15,7 @@ from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
+from schema.loaders import selected_names
 from schema.pagination import CountedConnection
 
 
@@ -61,30 +62,54 @@ class DossierBase:
     _received_unit_id: strawberry.Private[int]
     _desk_unit_id: strawberry.Private[int]
 
+    # Sync resolvers: a list page primed these relations (schema/loaders.py) and they answer
+    # without a task; otherwise they return the DataLoader's awaitable, which graphql-core awaits.
     @strawberry.field
-    async def procedure(self, info: Info) -> Procedure:
+    def procedure(self, info: Info) -> Procedure:
+        loaders = info.context.loaders
+        made = loaders.made.get(("procedure", self._procedure_id))
+        if made is not None:
+            return made  # type: ignore[no-any-return]
+        row = loaders.primed_procedures.get(self._procedure_id)
+        if row is None:
+            return self._load_procedure(info)  # type: ignore[return-value]
+        made = loaders.made[("procedure", self._procedure_id)] = Procedure.from_row(row)
+        return made  # type: ignore[no-any-return]
+
+    async def _load_procedure(self, info: Info) -> Procedure:
         row = await info.context.loaders.procedure.load(self._procedure_id)
         assert row is not None  # a foreign key
         return Procedure.from_row(row)
 
-    async def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
+    def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
+        loaders = info.context.loaders
+        made = loaders.made.get(("unit", unit_id))
+        if made is not None:
+            return made  # type: ignore[no-any-return]
+        row = loaders.primed_units.get(unit_id)
+        if row is None:
+            return self._load_unit(info, unit_id)  # type: ignore[return-value]
+        made = loaders.made[("unit", unit_id)] = AdministrativeUnit.from_row(row)
+        return made  # type: ignore[no-any-return]
+
+    async def _load_unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
         row = await info.context.loaders.unit.load(unit_id)
         assert row is not None  # a foreign key
         return AdministrativeUnit.from_row(row)
 
     @strawberry.field(description="The handling unit: competent to resolve the dossier now "
                                   "(the successor of the unit it was received under).")
-    async def unit(self, info: Info) -> AdministrativeUnit:
-        return await self._unit(info, self._unit_id)
+    def unit(self, info: Info) -> AdministrativeUnit:
+        return self._unit(info, self._unit_id)
 
     @strawberry.field(description="The unit the dossier was received under, as it was then.")
-    async def received_unit(self, info: Info) -> AdministrativeUnit:
-        return await self._unit(info, self._received_unit_id)
+    def received_unit(self, info: Info) -> AdministrativeUnit:
+        return self._unit(info, self._received_unit_id)
 
     @strawberry.field(description="The one-stop desk that received it (Decree 118: any public "
                                   "service centre of the province); it returns the result.")
-    async def desk(self, info: Info) -> AdministrativeUnit:
-        return await self._unit(info, self._desk_unit_id)
+    def desk(self, info: Info) -> AdministrativeUnit:
+        return self._unit(info, self._desk_unit_id)
 
     @staticmethod
     def common(view: use_cases.DossierView) -> dict:
@@ -168,14 +193,21 @@ class Dossier(DossierBase):
         return [AdministrativeUnit.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
-    async def events(self, info: Info) -> list[DossierEvent]:
-        rows = await info.context.loaders.events.load(self._id)
-        return [
-            DossierEvent(at=e.at, action=e.action, from_status=e.from_status,
+    def events(self, info: Info) -> list[DossierEvent]:
+        rows = info.context.loaders.primed_events.get(self._id)
+        if rows is None:
+            return self._load_events(info)  # type: ignore[return-value]
+        return _events(rows)
+
+    async def _load_events(self, info: Info) -> list[DossierEvent]:
+        return _events(await info.context.loaders.events.load(self._id))
+
+
+def _events(rows: list) -> list[DossierEvent]:
+    return [DossierEvent(at=e.at, action=e.action, from_status=e.from_status,
                          to_status=e.to_status, actor=Actor(username=e.actor_username),
                          note=e.note)
-            for e in rows
-        ]
+            for e in rows]
 
 
 @strawberry.input
@@ -204,6 +236,11 @@ class DossierConnection(CountedConnection[Dossier]):
     pass
 
 
+async def _prime(info: Info, rows: list) -> None:
+    """The relations the query selects below this field, read for all `rows` at once."""
+    await info.context.loaders.prime_dossiers(rows, selected_names(info.selected_fields))
+
+
 @strawberry.type
 class DossierQuery:
     @strawberry.field(description="Dossiers in your jurisdiction, newest first.")
@@ -215,12 +252,16 @@ class DossierQuery:
             actor=info.context.actor, flt=filter.to_use_case() if filter else None,
             first=first, after=after,
         )
+        await _prime(info, [view.row for view in page.items])
         return DossierConnection.of(page, Dossier.of)
 
     @strawberry.field(description="One dossier; null when missing or outside your jurisdiction.")
     async def dossier(self, info: Info, code: str) -> Optional[Dossier]:
         view = await use_cases.get_dossier(actor=info.context.actor, code=code)
-        return Dossier.of(view) if view else None
+        if view is None:
+            return None
+        await _prime(info, [view.row])
+        return Dossier.of(view)
 
     @strawberry.field(description="Public status of one dossier by its code; no personal data.")
     async def track_dossier(self, info: Info, code: str) -> Optional[DossierTracking]:

@@ -110,10 +110,10 @@ def counting_tasks() -> Iterator[list[int]]:
         loop.set_task_factory(previous)
 
 
-# graphql-core gathers the async fields of a list: today each dossier's `procedure`, `unit`
-# and `events` become tasks, 4 per row with the gathering, plus about 10 per request.
-# Target (issue 15): no per-field fan-out on list pages — as many tasks for 5 rows as for 50.
-TASKS_PER_ROW = 4
+# graphql-core gathers the async fields of a list: each dossier's `procedure`, `unit` and
+# `events` were tasks, 4 per row with the gathering. The page now primes them (schema/loaders.py)
+# and they answer synchronously: as many tasks for 5 rows as for 50 (issue 15).
+TASKS_PER_ROW = 0
 TASKS_FIXED = 12
 
 
@@ -155,8 +155,9 @@ async def test_list_page_resolver_calls_per_row(province_with_clerk):
     result = await counted.execute(scenarios.PAGE, variable_values={"first": 20},
                                    context_value=Context(actor=clerk))
     assert result.errors is None and len(result.data["dossiers"]["edges"]) == 20
-    # Today: `dossiers` plus procedure, unit and events per row. Target: a constant.
-    assert calls[0] <= 1 + 3 * 20, calls
+    # `dossiers` alone awaits (it primes the page's relations); before, also procedure, unit
+    # and events of each row (61 for 20 rows).
+    assert calls[0] == 1, calls
 
 
 @pytest.fixture
