@@ -127,6 +127,10 @@ POSTGRES_SEAL = (
     "RETURNING (SELECT id FROM entry) AS id"
 )
 LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
+# The same, and the transaction's commit need not wait for the disk flush (SET LOCAL
+# synchronous_commit TO off, in the same round trip).
+LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit', 'off', true) "
+                     "FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
 
 async def append(fields: dict[str, Any]) -> None:
@@ -136,15 +140,13 @@ async def append(fields: dict[str, Any]) -> None:
         await _seal(conn, fields)  # no savepoint: the caller's transaction is enough
         return
     async with in_transaction() as conn:
-        if conn.capabilities.dialect == "postgres":
-            # An entry of its own (a read, a denial) need not wait for the disk flush: it is
-            # visible at once and in order, and durable within wal_writer_delay (200 ms).
-            # Entries of writes commit with the write, synchronously.
-            await conn.execute_script("SET LOCAL synchronous_commit TO off")
-        await _seal(conn, fields)
+        # An entry of its own (a read, a denial) need not wait for the disk flush: it is
+        # visible at once and in order, and durable within wal_writer_delay (200 ms).
+        # Entries of writes commit with the write, synchronously.
+        await _seal(conn, fields, relaxed=True)
 
 
-async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
+async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any], *, relaxed: bool = False) -> None:
     # The row lock on the head is held until commit: writers queue here, at their very end.
     if conn.capabilities.dialect != "postgres":
         head = await AuditChainHead.select_for_update().get(id=1)
@@ -155,7 +157,7 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
                                                  head_mac=head_mac(fields["seq"], fields["hash"]))
         return
     # Raw SQL on the hot path: the audit entry is on every request (see benchmarks/).
-    locked = (await conn.execute_query_dict(LOCK_HEAD))[0]
+    locked = (await conn.execute_query_dict(LOCK_HEAD_RELAXED if relaxed else LOCK_HEAD))[0]
     fields = {**fields, "seq": locked["last_seq"] + 1, "prev_hash": locked["last_hash"]}
     fields["hash"] = digest(fields)
     fields.setdefault("occurrences", 1)

@@ -210,11 +210,21 @@ class _HeldTransaction(TransactionContextPooled):
                 await _give_back(self.client._parent, connection)
 
 
+async def _reset(connection: asyncpg.Connection) -> None:
+    """A connection given back costs no round trip unless it needs one: motcua changes
+    settings only with SET LOCAL, holds no advisory locks and LISTENs on a connection of its
+    own (models/notify.py), so asyncpg's reset (unlock all, CLOSE ALL, UNLISTEN *, RESET ALL)
+    is needed only when a transaction was left open."""
+    if connection.is_in_transaction():
+        await connection.reset()
+
+
 class MeasuredClient(AsyncpgDBClient):
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
         # asyncpg.create_pool's own defaults, which Pool() itself does not have.
         defaults = dict(max_queries=50000, max_inactive_connection_lifetime=300.0, loop=None,
-                        connection_class=asyncpg.connection.Connection, record_class=asyncpg.Record)
+                        connection_class=asyncpg.connection.Connection, record_class=asyncpg.Record,
+                        reset=_reset)
         pool = await MeasuredPool(None, label=self.connection_name, **(defaults | kwargs))
         pool.publish()
         return pool
