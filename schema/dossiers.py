@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from enum import Enum
+from typing import Annotated, Optional
 
 import strawberry
 
 from resolvers import audit_log
 from resolvers import dossiers as use_cases
 from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
+from resolvers.dossiers.queries import DossierOrder as UseCaseOrder
+from resolvers.dossiers.queries import DossierOrderField, SortDirection
 from resolvers.lifecycle import allowed_actions
 from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
@@ -236,6 +239,37 @@ class DossierConnection(CountedConnection[Dossier]):
     pass
 
 
+@strawberry.enum(name="DossierOrderField",
+                description="What `dossiers` can be sorted by (sắp xếp hồ sơ theo).")
+class OrderField(Enum):
+    RECEIVED = strawberry.enum_value(
+        "RECEIVED", description="When it was received (receivedAt); one not yet received sorts "
+                                "after every received one ascending, before them descending.")
+    DUE = strawberry.enum_value(
+        "DUE", description="The appointment (dueAt); one without sorts after every dated one "
+                           "ascending, before them descending.")
+    CODE = strawberry.enum_value("CODE", description="The dossier code (mã hồ sơ).")
+
+
+@strawberry.enum(name="SortDirection", description="Ascending or descending (tăng dần / giảm dần).")
+class Direction(Enum):
+    ASC = strawberry.enum_value("ASC", description="Ascending: oldest, earliest or lowest first.")
+    DESC = strawberry.enum_value("DESC", description="Descending: newest, latest or highest first.")
+
+
+@strawberry.input(description="The order of a dossier list; ties are broken by the dossier's "
+                              "id in the same direction. Keep it for every page: a cursor "
+                              "belongs to its order.")
+class DossierOrder:
+    field: OrderField = strawberry.field(description="The sort key.")
+    direction: Direction = strawberry.field(default=Direction.DESC,
+                                            description="Default: descending.")
+
+    def to_use_case(self) -> UseCaseOrder:
+        return UseCaseOrder(field=DossierOrderField(self.field.value),
+                            direction=SortDirection(self.direction.value))
+
+
 async def _prime(info: Info, rows: list) -> None:
     """The relations the query selects below this field, read for all `rows` at once."""
     await info.context.loaders.prime_dossiers(rows, selected_names(info.selected_fields))
@@ -243,14 +277,18 @@ async def _prime(info: Info, rows: list) -> None:
 
 @strawberry.type
 class DossierQuery:
-    @strawberry.field(description="Dossiers in your jurisdiction, newest first.")
+    @strawberry.field(description="Dossiers in your jurisdiction, newest first (last received "
+                                  "into the system), or in `orderBy`.")
     async def dossiers(
         self, info: Info, filter: Optional[DossierFilter] = None,
         first: Optional[int] = None, after: Optional[str] = None,
+        order_by: Annotated[Optional[DossierOrder], strawberry.argument(
+            description="Sort by received, due or code, ascending or descending; pages "
+                        "follow with `after` in the same order.")] = None,
     ) -> DossierConnection:
         page = await use_cases.list_dossiers(
             actor=info.context.actor, flt=filter.to_use_case() if filter else None,
-            first=first, after=after,
+            first=first, after=after, order=order_by.to_use_case() if order_by else None,
         )
         await _prime(info, [view.row for view in page.items])
         return DossierConnection.of(page, Dossier.of)
