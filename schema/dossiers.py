@@ -161,7 +161,7 @@ class Dossier(DossierBase):
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
-    _handled_by: strawberry.Private[list[int]]
+    _row: strawberry.Private[use_cases.DossierRow]
 
     @classmethod
     def of(cls, view: use_cases.DossierView) -> Dossier:
@@ -180,7 +180,7 @@ class Dossier(DossierBase):
             extension_reason=row.extension_reason, result_electronic=row.result_electronic,
             synced_to_portal_at=row.synced_to_portal_at,
             awaiting_assignment=row.awaiting_assignment, version=row.version, _id=row.id,
-            _unit_path=row.unit_path, _handled_by=use_cases.handled_by(row),
+            _unit_path=row.unit_path, _row=row,
         )
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
@@ -192,7 +192,7 @@ class Dossier(DossierBase):
     @strawberry.field(description="Every unit version that has handled it, oldest first: the "
                                   "unit it was received under, then its successors.")
     async def handling_history(self, info: Info) -> list[AdministrativeUnit]:
-        rows = await info.context.loaders.unit.load_many(self._handled_by)
+        rows = await info.context.loaders.unit.load_many(use_cases.handled_by(self._row))
         return [AdministrativeUnit.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
