@@ -33,6 +33,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
+from audit import grouping
 from models.audit import AuditChainHead, AuditEntry
 
 DEVELOPMENT_KEY = b"motcua-development-audit-key"
@@ -128,7 +129,7 @@ POSTGRES_SEAL = (
 )
 LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
 # The same, and the transaction's commit need not wait for the disk flush (SET LOCAL
-# synchronous_commit TO off, in the same round trip).
+# synchronous_commit TO off, in the same round trip): entries of their own (audit/grouping.py).
 LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit', 'off', true) "
                      "FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
@@ -139,14 +140,14 @@ async def append(fields: dict[str, Any]) -> None:
     if isinstance(conn, TransactionalDBClient):
         await _seal(conn, fields)  # no savepoint: the caller's transaction is enough
         return
+    if conn.capabilities.dialect == "postgres":
+        await grouping.append(fields)
+        return
     async with in_transaction() as conn:
-        # An entry of its own (a read, a denial) need not wait for the disk flush: it is
-        # visible at once and in order, and durable within wal_writer_delay (200 ms).
-        # Entries of writes commit with the write, synchronously.
-        await _seal(conn, fields, relaxed=True)
+        await _seal(conn, fields)
 
 
-async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any], *, relaxed: bool = False) -> None:
+async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     # The row lock on the head is held until commit: writers queue here, at their very end.
     if conn.capabilities.dialect != "postgres":
         head = await AuditChainHead.select_for_update().get(id=1)
@@ -157,15 +158,16 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any], *, relaxed: boo
                                                  head_mac=head_mac(fields["seq"], fields["hash"]))
         return
     # Raw SQL on the hot path: the audit entry is on every request (see benchmarks/).
-    locked = (await conn.execute_query_dict(LOCK_HEAD_RELAXED if relaxed else LOCK_HEAD))[0]
+    locked = (await conn.execute_query_dict(LOCK_HEAD))[0]
     fields = {**fields, "seq": locked["last_seq"] + 1, "prev_hash": locked["last_hash"]}
     fields["hash"] = digest(fields)
     fields.setdefault("occurrences", 1)
-    values = [_stored(name, fields.get(name)) for name in COLUMNS]
+    values = [stored(name, fields.get(name)) for name in COLUMNS]
     await conn.execute_query_dict(POSTGRES_SEAL, [*values, head_mac(fields["seq"], fields["hash"])])
 
 
-def _stored(name: str, value: Any) -> Any:
+def stored(name: str, value: Any) -> Any:
+    """A chained field's value as the raw statements bind it."""
     if name == "changes":
         return None if value is None else json.dumps(value, separators=(",", ":"), default=str)
     return value.value if hasattr(value, "value") else value
