@@ -75,7 +75,7 @@ class _Held:
         self.in_transaction = False
         self.closed = False  # the request ended: late statements use the pool
 
-    async def take(self, client: AsyncpgDBClient) -> Any:
+    async def take(self, client: Any) -> Any:
         """The held connection (taken from the pool the first time); call with the lock held."""
         if self.connection is not None and self.connection.is_closed():
             await _give_back(client, self.connection)  # lost (the server went away): a new one
@@ -106,7 +106,7 @@ def _held_by(client: AsyncpgDBClient) -> _Held | None:
     return None if entry.closed else entry
 
 
-async def _give_back(client: AsyncpgDBClient, connection: Any) -> None:
+async def _give_back(client: Any, connection: Any) -> None:
     if client._pool is not None:
         with contextlib.suppress(Exception):  # a broken connection is the pool's to replace
             await client._pool.release(connection)

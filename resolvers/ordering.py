@@ -57,16 +57,20 @@ def decode(cursor: str | None, *, kind: str, temporal: bool,
 
 def _after(column: str, value: Any, ident: int, descending: bool, unique: bool) -> Q:
     """The rows after (value, ident) in the order, a missing value being the largest."""
-    if unique:  # a unique, non-null column: its value alone is the key
-        return Q(**{f"{column}__{'lt' if descending else 'gt'}": value})
     tie = "lt" if descending else "gt"
+    if unique:  # a unique, non-null column: its value alone is the key
+        return _q({f"{column}__{tie}": value})
     if value is None:
-        same = Q(**{f"{column}__isnull": True, f"id__{tie}": ident})
+        same = _q({f"{column}__isnull": True, f"id__{tie}": ident})
         # Descending, the missing values come first: every present one follows them.
-        return same | Q(**{f"{column}__isnull": False}) if descending else same
-    beyond = Q(**{f"{column}__{tie}": value}) | Q(**{column: value, f"id__{tie}": ident})
+        return same | _q({f"{column}__isnull": False}) if descending else same
+    beyond = _q({f"{column}__{tie}": value}) | _q({column: value, f"id__{tie}": ident})
     # Ascending, the missing values come last: they follow every present one.
-    return beyond if descending else beyond | Q(**{f"{column}__isnull": True})
+    return beyond if descending else beyond | _q({f"{column}__isnull": True})
+
+
+def _q(conditions: dict[str, Any]) -> Q:
+    return Q(**conditions)
 
 
 def _ordered(query: QuerySet[Any], column: str, descending: bool, unique: bool) -> QuerySet[Any]:

@@ -72,12 +72,12 @@ class DossierBase:
         loaders = info.context.loaders
         made = loaders.made.get(("procedure", self._procedure_id))
         if made is not None:
-            return made  # type: ignore[no-any-return]
+            return made
         row = loaders.primed_procedures.get(self._procedure_id)
         if row is None:
             return self._load_procedure(info)  # type: ignore[return-value]
         made = loaders.made[("procedure", self._procedure_id)] = Procedure.from_row(row)
-        return made  # type: ignore[no-any-return]
+        return made
 
     async def _load_procedure(self, info: Info) -> Procedure:
         row = await info.context.loaders.procedure.load(self._procedure_id)
@@ -88,12 +88,12 @@ class DossierBase:
         loaders = info.context.loaders
         made = loaders.made.get(("unit", unit_id))
         if made is not None:
-            return made  # type: ignore[no-any-return]
+            return made
         row = loaders.primed_units.get(unit_id)
         if row is None:
             return self._load_unit(info, unit_id)  # type: ignore[return-value]
         made = loaders.made[("unit", unit_id)] = AdministrativeUnit.from_row(row)
-        return made  # type: ignore[no-any-return]
+        return made
 
     async def _load_unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
         row = await info.context.loaders.unit.load(unit_id)

@@ -27,6 +27,6 @@ def no_delay(transport: Any) -> None:
 
 
 class NoDelayH11Protocol(H11Protocol):
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         no_delay(transport)
         super().connection_made(transport)

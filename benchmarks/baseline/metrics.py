@@ -62,7 +62,8 @@ def _start(day: date) -> datetime:
 
 async def metrics(conn, policy: Policy, caller: Caller, unit_code: str, first: date,  # noqa: ANN001
                   last: date) -> dict:
-    unit = await conn.fetchrow(UNIT, datetime.now(LOCAL_TZ).date(), unit_code, 1) if 0 < len(unit_code) <= 16 else None
+    today = datetime.now(LOCAL_TZ).date()
+    unit = await conn.fetchrow(UNIT, today, unit_code, 1) if 0 < len(unit_code) <= 16 else None
     if unit is None or last < first or not covers(policy.scope(caller, "metrics", "read"), unit["path"]):
         raise NotImplementedError("the baseline answers the bench's one metrics request")
     prefix = unit["path"] + "%"
