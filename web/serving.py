@@ -1,4 +1,5 @@
-"""uvicorn's HTTP protocol with TCP_NODELAY on every accepted socket.
+"""uvicorn's HTTP protocol with TCP_NODELAY on every accepted socket (uvloop, the event
+loop uvicorn picks when it is installed, sets it itself; asyncio's does not always).
 
 asyncio turns Nagle's algorithm off only on sockets whose protocol number says TCP; the
 socket uvicorn binds for `--workers N` is made without one, so the workers' connections kept
@@ -13,9 +14,9 @@ import contextlib
 import socket
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-PROTOCOL = "web.serving:NoDelayH11Protocol"  # for uvicorn.run(http=…): workers import it
+PROTOCOL = "web.serving:NoDelayHttpToolsProtocol"  # for uvicorn.run(http=…): workers import it
 
 
 def no_delay(transport: Any) -> None:
@@ -26,7 +27,9 @@ def no_delay(transport: Any) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-class NoDelayH11Protocol(H11Protocol):
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (C parser; what its "auto" picks), Nagle off."""
+
     def connection_made(self, transport: Any) -> None:
         no_delay(transport)
         super().connection_made(transport)

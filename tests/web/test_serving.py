@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from web.serving import NoDelayH11Protocol, no_delay
+from web.serving import NoDelayHttpToolsProtocol, no_delay
 
 
 class _Transport:
@@ -45,4 +45,4 @@ def test_serve_uses_the_protocol(monkeypatch):
     args = cli.parser().parse_args(["serve", "--workers", "1"])
     cli.serve(args, cli.Settings.from_env())
     module, _, name = seen["http"].partition(":")
-    assert getattr(__import__(module, fromlist=[name]), name) is NoDelayH11Protocol
+    assert getattr(__import__(module, fromlist=[name]), name) is NoDelayHttpToolsProtocol
