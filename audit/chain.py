@@ -33,6 +33,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.transactions import in_transaction
 
+from audit import grouping
 from models import dialect
 from models.audit import AuditChainHead, AuditEntry
 
@@ -128,6 +129,10 @@ POSTGRES_SEAL = (
     "RETURNING (SELECT id FROM entry) AS id"
 )
 LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
+# The same, and the transaction's commit need not wait for the disk flush (SET LOCAL
+# synchronous_commit TO off, in the same round trip): entries of their own (audit/grouping.py).
+LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit', 'off', true) "
+                     "FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
 
 async def append(fields: dict[str, Any]) -> None:
@@ -136,11 +141,10 @@ async def append(fields: dict[str, Any]) -> None:
     if isinstance(conn, TransactionalDBClient):
         await _seal(conn, fields)  # no savepoint: the caller's transaction is enough
         return
+    if dialect.is_postgres(conn):  # entries of their own commit in groups (audit/grouping.py)
+        await grouping.append(fields)
+        return
     async with in_transaction() as conn:
-        # An entry of its own (a read, a denial) need not wait for the disk flush: it is
-        # visible at once and in order, and durable within wal_writer_delay (200 ms).
-        # Entries of writes commit with the write, synchronously.
-        await dialect.set_local(conn, dialect.RELAXED_COMMIT)
         await _seal(conn, fields)
 
 
@@ -159,11 +163,12 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     fields = {**fields, "seq": locked["last_seq"] + 1, "prev_hash": locked["last_hash"]}
     fields["hash"] = digest(fields)
     fields.setdefault("occurrences", 1)
-    values = [_stored(name, fields.get(name)) for name in COLUMNS]
+    values = [stored(name, fields.get(name)) for name in COLUMNS]
     await conn.execute_query_dict(POSTGRES_SEAL, [*values, head_mac(fields["seq"], fields["hash"])])
 
 
-def _stored(name: str, value: Any) -> Any:
+def stored(name: str, value: Any) -> Any:
+    """A chained field's value as the raw statements bind it."""
     if name == "changes":
         return None if value is None else json.dumps(value, separators=(",", ":"), default=str)
     return value.value if hasattr(value, "value") else value

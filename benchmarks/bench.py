@@ -47,7 +47,9 @@ SCENARIOS = {  # key → (label, the systems that answer it)
     "b": ("(b) one dossier by code", ("motcua", "baseline", "postgraphile")),
     "c": ("(c) province-year metrics by district", ("motcua", "baseline")),
     "d": ("(d) receive → RETURNED, complete paths", ("motcua", "baseline")),
-    "e": ("(e) auditLog by actor", ("motcua", "baseline", "postgraphile")),
+    # PostGraphile 4 does not expose a partitioned table (the trail is one since 0013): it
+    # lists the monthly partitions instead, so it sits (e) out.
+    "e": ("(e) auditLog by actor", ("motcua", "baseline")),
 }
 PAGE_ROLE = {"a-clerk": "clerk", "a-leader": "leader", "a-inspector": "inspector"}
 

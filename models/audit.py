@@ -60,6 +60,10 @@ class AuditEntry(Model):
             Index(fields=("at", "id"), name="audit_at"),
             Index(fields=("actor_username", "id"), name="audit_actor"),
             Index(fields=("unit_path", "id"), name="audit_unit_path"),
+            # An action or an outcome that is rare (a policy change, a denial) must not walk
+            # the whole trail back from its newest entry (issue 15, (e)).
+            Index(fields=("action", "id"), name="audit_action"),
+            Index(fields=("outcome", "id"), name="audit_outcome"),
         )
 
 

@@ -76,6 +76,12 @@ def each_id(conn: BaseDBAsyncClient, column: str, alias: str) -> tuple[str, str]
     return f", json_each('[' || {column} || ']') AS {alias}", f"{alias}.value"
 
 
+def missing_last(conn: BaseDBAsyncClient, column: str) -> str | None:
+    """An expression to sort on before `column` so that NULLs sort as the largest value, as
+    PostgreSQL sorts them (None there: nothing to add). SQLite sorts NULLs as the smallest."""
+    return None if is_postgres(conn) else f'"{column}" IS NULL'
+
+
 def date_value(conn: BaseDBAsyncClient, day: date) -> Any:
     """A date as a raw statement's parameter (sqlite3's date adapter is deprecated: ISO text)."""
     return day if is_postgres(conn) else day.isoformat()

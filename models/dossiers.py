@@ -173,6 +173,8 @@ class Dossier(Model):
             Index(fields=("unit_id", "id"), name="dossier_unit_id"),
             Index(fields=("desk_path", "id"), name="dossier_desk_path_id"),
             Index(fields=("awaiting_assignment", "id"), name="dossier_awaiting"),
+            # orderBy: DUE (received is served by dossier_received_id, code by its unique index)
+            Index(fields=("due_at", "id"), name="dossier_due_id"),
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from models.errors import Forbidden
 from models.scope import Scope
 from policies.actor import ROOT, Actor, ActorKind, Grant
-from policies.store import enforcer
+from policies.store import decide, groupings_of
 
 # What a partner token's scope lets it do, as (object, action) → scope string.
 PARTNER_SCOPES: dict[tuple[str, str], str] = {
@@ -37,14 +37,14 @@ PUBLIC_ACTIONS = frozenset({
 
 
 def _public(obj: str, act: str) -> bool:
-    return (obj, act) in PUBLIC_ACTIONS and bool(enforcer().enforce("ANONYMOUS", ROOT, obj, act))
+    return (obj, act) in PUBLIC_ACTIONS and decide("ANONYMOUS", ROOT, obj, act)
 
 
 def grants_of(username: str) -> tuple[Grant, ...]:
     """A user's role grants, from the enforcer's `g` rules (`/49/502/*` → unit 502; `/*` → the
     root, written `/`)."""
     grants = []
-    for _, role, domain in enforcer().get_filtered_named_grouping_policy("g", 0, username):
+    for _, role, domain in groupings_of(username):
         path = domain.removesuffix("*")
         code = path.rstrip("/").rsplit("/", 1)[-1] or ROOT
         grants.append(Grant(role=role, unit_code=code, unit_path=path))
@@ -60,9 +60,8 @@ def jurisdiction(actor: Actor, obj: str, act: str) -> Scope:
         if scope in actor.scopes and actor.partner_unit_path:
             return Scope.of([actor.partner_unit_path])
         return Scope(())
-    e = enforcer()
     # A role name is its own subject in the g matcher, so this asks "may ROLE do it here?".
-    return Scope.of([g.unit_path for g in actor.grants if e.enforce(g.role, g.unit_path, obj, act)])
+    return Scope.of([g.unit_path for g in actor.grants if decide(g.role, g.unit_path, obj, act)])
 
 
 def allows(actor: Actor, obj: str, act: str, unit_path: str | None = None) -> bool:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from enum import Enum
+from typing import Annotated, Optional
 
 import strawberry
 
 from resolvers import audit_log
 from resolvers import dossiers as use_cases
 from resolvers.dossiers import ApplicantKind, Channel, DossierAction, DossierStatus, Timeliness
+from resolvers.dossiers.queries import DossierOrder as UseCaseOrder
+from resolvers.dossiers.queries import DossierOrderField, SortDirection
 from resolvers.lifecycle import allowed_actions
 from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
 from schema.late_cause import DossierLateCause
+from schema.loaders import selected_names
 from schema.pagination import CountedConnection
 
 
@@ -62,30 +66,54 @@ class DossierBase:
     _received_unit_id: strawberry.Private[int]
     _desk_unit_id: strawberry.Private[int]
 
+    # Sync resolvers: a list page primed these relations (schema/loaders.py) and they answer
+    # without a task; otherwise they return the DataLoader's awaitable, which graphql-core awaits.
     @strawberry.field
-    async def procedure(self, info: Info) -> Procedure:
+    def procedure(self, info: Info) -> Procedure:
+        loaders = info.context.loaders
+        made = loaders.made.get(("procedure", self._procedure_id))
+        if made is not None:
+            return made
+        row = loaders.primed_procedures.get(self._procedure_id)
+        if row is None:
+            return self._load_procedure(info)  # type: ignore[return-value]
+        made = loaders.made[("procedure", self._procedure_id)] = Procedure.from_row(row)
+        return made
+
+    async def _load_procedure(self, info: Info) -> Procedure:
         row = await info.context.loaders.procedure.load(self._procedure_id)
         assert row is not None  # a foreign key
         return Procedure.from_row(row)
 
-    async def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
+    def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
+        loaders = info.context.loaders
+        made = loaders.made.get(("unit", unit_id))
+        if made is not None:
+            return made
+        row = loaders.primed_units.get(unit_id)
+        if row is None:
+            return self._load_unit(info, unit_id)  # type: ignore[return-value]
+        made = loaders.made[("unit", unit_id)] = AdministrativeUnit.from_row(row)
+        return made
+
+    async def _load_unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
         row = await info.context.loaders.unit.load(unit_id)
         assert row is not None  # a foreign key
         return AdministrativeUnit.from_row(row)
 
     @strawberry.field(description="The handling unit: competent to resolve the dossier now "
                                   "(the successor of the unit it was received under).")
-    async def unit(self, info: Info) -> AdministrativeUnit:
-        return await self._unit(info, self._unit_id)
+    def unit(self, info: Info) -> AdministrativeUnit:
+        return self._unit(info, self._unit_id)
 
     @strawberry.field(description="The unit the dossier was received under, as it was then.")
-    async def received_unit(self, info: Info) -> AdministrativeUnit:
-        return await self._unit(info, self._received_unit_id)
+    def received_unit(self, info: Info) -> AdministrativeUnit:
+        return self._unit(info, self._received_unit_id)
 
     @strawberry.field(description="The one-stop desk that received it (Decree 118: any public "
                                   "service centre of the province); it returns the result.")
-    async def desk(self, info: Info) -> AdministrativeUnit:
-        return await self._unit(info, self._desk_unit_id)
+    def desk(self, info: Info) -> AdministrativeUnit:
+        return self._unit(info, self._desk_unit_id)
 
     @staticmethod
     def common(view: use_cases.DossierView) -> dict:
@@ -138,7 +166,7 @@ class Dossier(DossierBase):
     version: int
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
-    _handled_by: strawberry.Private[list[int]]
+    _row: strawberry.Private[use_cases.DossierRow]
 
     @classmethod
     def of(cls, view: use_cases.DossierView) -> Dossier:
@@ -159,7 +187,7 @@ class Dossier(DossierBase):
             awaiting_assignment=row.awaiting_assignment, version=row.version, _id=row.id,
             received_by_postal_staff=row.received_by_postal_staff,
             late_cause=DossierLateCause.of(row),
-            _unit_path=row.unit_path, _handled_by=use_cases.handled_by(row),
+            _unit_path=row.unit_path, _row=row,
         )
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
@@ -171,18 +199,25 @@ class Dossier(DossierBase):
     @strawberry.field(description="Every unit version that has handled it, oldest first: the "
                                   "unit it was received under, then its successors.")
     async def handling_history(self, info: Info) -> list[AdministrativeUnit]:
-        rows = await info.context.loaders.unit.load_many(self._handled_by)
+        rows = await info.context.loaders.unit.load_many(use_cases.handled_by(self._row))
         return [AdministrativeUnit.from_row(r) for r in rows if r is not None]
 
     @strawberry.field
-    async def events(self, info: Info) -> list[DossierEvent]:
-        rows = await info.context.loaders.events.load(self._id)
-        return [
-            DossierEvent(at=e.at, action=e.action, from_status=e.from_status,
+    def events(self, info: Info) -> list[DossierEvent]:
+        rows = info.context.loaders.primed_events.get(self._id)
+        if rows is None:
+            return self._load_events(info)  # type: ignore[return-value]
+        return _events(rows)
+
+    async def _load_events(self, info: Info) -> list[DossierEvent]:
+        return _events(await info.context.loaders.events.load(self._id))
+
+
+def _events(rows: list) -> list[DossierEvent]:
+    return [DossierEvent(at=e.at, action=e.action, from_status=e.from_status,
                          to_status=e.to_status, actor=Actor(username=e.actor_username),
                          note=e.note)
-            for e in rows
-        ]
+            for e in rows]
 
 
 @strawberry.input
@@ -211,23 +246,67 @@ class DossierConnection(CountedConnection[Dossier]):
     pass
 
 
+@strawberry.enum(name="DossierOrderField",
+                description="What `dossiers` can be sorted by (sắp xếp hồ sơ theo).")
+class OrderField(Enum):
+    RECEIVED = strawberry.enum_value(
+        "RECEIVED", description="When it was received (receivedAt); one not yet received sorts "
+                                "after every received one ascending, before them descending.")
+    DUE = strawberry.enum_value(
+        "DUE", description="The appointment (dueAt); one without sorts after every dated one "
+                           "ascending, before them descending.")
+    CODE = strawberry.enum_value("CODE", description="The dossier code (mã hồ sơ).")
+
+
+@strawberry.enum(name="SortDirection", description="Ascending or descending (tăng dần / giảm dần).")
+class Direction(Enum):
+    ASC = strawberry.enum_value("ASC", description="Ascending: oldest, earliest or lowest first.")
+    DESC = strawberry.enum_value("DESC", description="Descending: newest, latest or highest first.")
+
+
+@strawberry.input(description="The order of a dossier list; ties are broken by the dossier's "
+                              "id in the same direction. Keep it for every page: a cursor "
+                              "belongs to its order.")
+class DossierOrder:
+    field: OrderField = strawberry.field(description="The sort key.")
+    direction: Direction = strawberry.field(default=Direction.DESC,
+                                            description="Default: descending.")
+
+    def to_use_case(self) -> UseCaseOrder:
+        return UseCaseOrder(field=DossierOrderField(self.field.value),
+                            direction=SortDirection(self.direction.value))
+
+
+async def _prime(info: Info, rows: list) -> None:
+    """The relations the query selects below this field, read for all `rows` at once."""
+    await info.context.loaders.prime_dossiers(rows, selected_names(info.selected_fields))
+
+
 @strawberry.type
 class DossierQuery:
-    @strawberry.field(description="Dossiers in your jurisdiction, newest first.")
+    @strawberry.field(description="Dossiers in your jurisdiction, newest first (last received "
+                                  "into the system), or in `orderBy`.")
     async def dossiers(
         self, info: Info, filter: Optional[DossierFilter] = None,
         first: Optional[int] = None, after: Optional[str] = None,
+        order_by: Annotated[Optional[DossierOrder], strawberry.argument(
+            description="Sort by received, due or code, ascending or descending; pages "
+                        "follow with `after` in the same order.")] = None,
     ) -> DossierConnection:
         page = await use_cases.list_dossiers(
             actor=info.context.actor, flt=filter.to_use_case() if filter else None,
-            first=first, after=after,
+            first=first, after=after, order=order_by.to_use_case() if order_by else None,
         )
+        await _prime(info, [view.row for view in page.items])
         return DossierConnection.of(page, Dossier.of)
 
     @strawberry.field(description="One dossier; null when missing or outside your jurisdiction.")
     async def dossier(self, info: Info, code: str) -> Optional[Dossier]:
         view = await use_cases.get_dossier(actor=info.context.actor, code=code)
-        return Dossier.of(view) if view else None
+        if view is None:
+            return None
+        await _prime(info, [view.row])
+        return Dossier.of(view)
 
     @strawberry.field(description="Public status of one dossier by its code; no personal data.")
     async def track_dossier(self, info: Info, code: str) -> Optional[DossierTracking]:

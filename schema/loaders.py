@@ -1,14 +1,28 @@
-"""DataLoaders, created fresh for every request so no cache is shared between callers."""
+"""DataLoaders, created fresh for every request so no cache is shared between callers, and
+the relations of a list page primed in one batch each.
+
+A page of 50 dossiers asking for procedure, unit and events made graphql-core run 150 async
+fields, each a task awaiting a DataLoader (half the CPU of a page, issue 15). The list's root
+field now primes those relations for the whole page (one statement each, only those the
+query selects), and the fields answer synchronously from what was primed; a field whose row
+was not primed (one dossier, a mutation's answer) still goes through its DataLoader.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from resolvers import loaders, units
 
+# The dossier fields that follow a relation, and the row columns holding its key.
+UNIT_FIELDS = {"unit": "unit_id", "receivedUnit": "received_unit_id", "desk": "desk_unit_id"}
+
 
 class Loaders:
-    """One loader per relation that nested fields follow."""
+    """One loader per relation that nested fields follow, and what a list page primed."""
 
     def __init__(self) -> None:
         self.procedure = DataLoader(load_fn=loaders.procedures)
@@ -18,3 +32,45 @@ class Loaders:
         self.unit_predecessors = DataLoader(load_fn=units.predecessors)
         self.unit_successors = DataLoader(load_fn=units.successors)
         self.events = DataLoader(load_fn=loaders.events)
+        # id → row (and dossier id → its events), read for a whole page at once.
+        self.primed_procedures: dict[int, Any] = {}
+        self.primed_units: dict[int, Any] = {}
+        self.primed_events: dict[int, list[Any]] = {}
+        # id → the schema object made of it, shared by the rows of a page.
+        self.made: dict[tuple[str, int], Any] = {}
+
+    async def prime_dossiers(self, rows: Sequence[Any], wanted: set[str]) -> None:
+        """Read the relations `wanted` (field names) of these dossier rows, one batch each."""
+        if not rows:
+            return
+        if "procedure" in wanted:
+            await _prime(self.primed_procedures, loaders.procedures,
+                         (r.procedure_id for r in rows))
+        unit_ids = [getattr(r, column) or r.unit_id
+                    for name, column in UNIT_FIELDS.items() if name in wanted for r in rows]
+        if unit_ids:
+            await _prime(self.primed_units, loaders.units, unit_ids)
+        if "events" in wanted:
+            ids = [r.id for r in rows if r.id not in self.primed_events]
+            if ids:
+                self.primed_events.update(zip(ids, await loaders.events(ids), strict=True))
+
+
+async def _prime(primed: dict[int, Any], load: Any, keys: Iterable[int]) -> None:
+    missing = sorted(set(keys) - primed.keys())
+    if missing:
+        primed.update(zip(missing, await load(missing), strict=True))
+
+
+def selected_names(fields: Iterable[Any]) -> set[str]:
+    """Every field name selected anywhere below these (strawberry's selected_fields), through
+    fragments too: a name selected at any depth is primed (priming too much costs little)."""
+    names: set[str] = set()
+    todo = list(fields)
+    while todo:
+        selection = todo.pop()
+        name = getattr(selection, "name", None)
+        if name is not None:
+            names.add(name)
+        todo.extend(getattr(selection, "selections", None) or ())
+    return names

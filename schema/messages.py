@@ -25,6 +25,8 @@ _SHAPES: tuple[tuple[str, str], ...] = (
     (r"(?P<f>[\w.]+) must be a Vietnamese phone number", "{f} phải là số điện thoại Việt Nam"),
     (r"(?P<f>[\w.]+) must be between (?P<a>\S+) and (?P<b>\S+)", "{f} phải trong khoảng {a} đến {b}"),
     (r"(?P<f>[\w.]+) is not a valid cursor", "{f} không phải con trỏ trang hợp lệ"),
+    (r"(?P<f>[\w.]+) comes from a page in another order: send the orderBy of the page it came "
+     r"from", "{f} thuộc một trang theo thứ tự khác: hãy gửi orderBy của trang đó"),
     (r"(?P<f>[\w.]+) must be a date \(YYYY-MM-DD\) or an ISO date-time",
      "{f} phải là ngày (YYYY-MM-DD) hoặc thời điểm ISO 8601"),
     (r"(?P<f>\w+) must be a date \(YYYY-MM-DD\)", "{f} phải là ngày (YYYY-MM-DD)"),

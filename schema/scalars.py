@@ -19,9 +19,17 @@ def _parse_datetime(text: str) -> dt.datetime:
     return dateutil.parser.isoparse(text)
 
 
+# Vietnam has kept +07:00 all year since 13 June 1975: a fixed offset gives the same text
+# as the zone, several times faster (a page of 50 dossiers has hundreds of instants).
+_FIXED_SINCE = dt.datetime(1975, 6, 13, tzinfo=dt.UTC)
+_FIXED = dt.timezone(dt.timedelta(hours=7))
+
+
 def _serialize_datetime(value: dt.datetime) -> str:
     """Every instant in Vietnam's time (+07:00), as people there read it: the end of a local
     day is 23:59:59+07:00, not 16:59:59+00:00. The same instant either way."""
+    if value.tzinfo is not None and value >= _FIXED_SINCE:
+        return value.astimezone(_FIXED).isoformat()
     return value.astimezone(clock.LOCAL_TZ).isoformat()
 
 

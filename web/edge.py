@@ -37,6 +37,7 @@ from audit import bursts
 from policies import Actor, ActorKind
 from resolvers.audit_log import AuditOutcome
 from resolvers.errors import DomainError, Unauthenticated, is_outage
+from resolvers.reads import one_connection
 from schema.messages import language, translate
 from web.gate import Gate, authenticate
 
@@ -141,14 +142,16 @@ class Edge:
             await send(message)
 
         actor: Actor | None = None
-        try:
-            actor = await self._admit(scope, state, request_id)
-            await self.app(scope, self._limited(scope, receive), respond)
-        except Exception as failure:  # every failure becomes one JSON answer
-            if started:
-                log.exception("request %s failed after its response started", request_id)
-                return
-            await self._answer(failure, actor or state.get("anonymous"), state, respond)
+        # One database connection for the whole request, the refusal's audit entry included.
+        async with one_connection():
+            try:
+                actor = await self._admit(scope, state, request_id)
+                await self.app(scope, self._limited(scope, receive), respond)
+            except Exception as failure:  # every failure becomes one JSON answer
+                if started:
+                    log.exception("request %s failed after its response started", request_id)
+                    return
+                await self._answer(failure, actor or state.get("anonymous"), state, respond)
 
     async def _websocket(self, scope: Any, receive: Any, send: Any) -> None:
         request_id = self._request_id(scope)

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -85,6 +86,10 @@ class GraphQLEndpoint(GraphQL):
         super().__init__(*args, **kwargs)
         self.gate, self.retry_after = gate, retry_after
         self.ide = GraphiQLPage()
+
+    def encode_json(self, data: object) -> bytes:
+        """The answer as compact UTF-8 JSON (orjson: several times faster than json.dumps)."""
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from this server's own files, with sign-in and the examples (web/ide.py)."""

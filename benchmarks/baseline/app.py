@@ -78,7 +78,9 @@ def create_app(dsn: str, *, jwt_secret: str, audit_key: bytes, pool_size: int = 
                 return _error(400, "BAD_USER_INPUT", str(missing))
             if is_read:
                 await trail.read(conn, audit_key, trail.entry(caller, f"query:{root}", operation))
-        return Response(json.dumps({"data": data}, separators=(",", ":")), media_type="application/json")
+        # UTF-8 unescaped, as motcua's orjson writes it (same bytes).
+        body = json.dumps({"data": data}, separators=(",", ":"), ensure_ascii=False)
+        return Response(body, media_type="application/json")
 
     async def healthz(_: Request) -> Response:
         return Response('{"status":"ok"}', media_type="application/json")

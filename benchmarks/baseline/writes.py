@@ -26,7 +26,9 @@ END_STATES = {"NOT_ACCEPTED", "WITHDRAWN", "STOPPED", "FINISHED", "RETURNED"}
 # The actions of the bench's path, from the status each starts at.
 PATH = {("RECEIVED", "START_PROCESSING"): "IN_PROCESSING", ("IN_PROCESSING", "FINISH"): "FINISHED",
         ("FINISHED", "RETURN_RESULT"): "RETURNED"}
-UNIT = 'SELECT * FROM administrative_units WHERE "code" = $1 LIMIT $2'
+# The version in force today (codes are re-used across reorganisations), as motcua asks.
+UNIT = ('SELECT * FROM administrative_units WHERE ("valid_from" IS NULL OR "valid_from" <= $1) '
+        'AND ("valid_to" IS NULL OR "valid_to" > $1) AND "code" = $2 LIMIT $3')
 PROCEDURE = 'SELECT * FROM procedures WHERE "code" = $1 LIMIT $2'
 PROCEDURE_BY_ID = 'SELECT * FROM procedures WHERE "id" = $1 LIMIT $2'
 AGENCY = 'SELECT * FROM agencies WHERE "unit_id" = $1 ORDER BY "id" ASC LIMIT $2'
@@ -148,7 +150,7 @@ def _answer(root: str, d: dict[str, Any], fields: tuple[str, ...]) -> dict:
 
 async def receive(conn, policy: Policy, caller: Caller, key: bytes, given: dict) -> dict:  # noqa: ANN001
     applicant = given["applicant"]
-    unit = await conn.fetchrow(UNIT, given["unitCode"], 2)
+    unit = await conn.fetchrow(UNIT, local_date(datetime.now(UTC)), given["unitCode"], 1)
     if unit is None or given["channel"] != "IN_PERSON" or \
             not covers(policy.scope(caller, "dossier", "receive"), unit["path"]):
         raise NotImplementedError("the baseline receives in-person dossiers in jurisdiction")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
@@ -16,9 +18,54 @@ from resolvers import clock, lookups, validation
 from resolvers.dossiers.desks import desk_scope
 from resolvers.dossiers.inputs import DossierFilter
 from resolvers.dossiers.views import DossierView, Presenter, present
-from resolvers.pagination import Page, keyset
+from resolvers.ordering import cursor_kind, keyset_by
+from resolvers.pagination import Page, _decode, keyset
 
 CURSOR_KIND = "dossier"
+
+
+class DossierOrderField(Enum):
+    """What a dossier list can be sorted by (each served by an index on PostgreSQL)."""
+
+    RECEIVED = "RECEIVED"
+    DUE = "DUE"
+    CODE = "CODE"
+
+
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+# field → (column, unique): a unique column is its own keyset; others break ties by id.
+ORDER_COLUMNS = {DossierOrderField.RECEIVED: ("received_at", False),
+                 DossierOrderField.DUE: ("due_at", False),
+                 DossierOrderField.CODE: ("code", True)}
+
+
+@dataclass(frozen=True)
+class DossierOrder:
+    field: DossierOrderField
+    direction: SortDirection = SortDirection.DESC
+
+
+def _check_cursor_order(after: str | None, kind: str) -> None:
+    """A cursor of the dossier list in another order (or none) is refused by name."""
+    if after is None:
+        return
+    try:
+        _decode(after, kind, "after")
+    except BadInput:
+        for other in (CURSOR_KIND, *(cursor_kind(CURSOR_KIND, c, d) for c, _ in ORDER_COLUMNS.values()
+                                     for d in (True, False))):
+            if other != kind:
+                try:
+                    _decode(after, other, "after")
+                except BadInput:
+                    continue
+                raise BadInput("after comes from a page in another order: send the orderBy "
+                               "of the page it came from", field="after") from None
+        raise
 
 
 async def _desk_filtered(actor: Actor, flt: DossierFilter, scope: Scope) -> QuerySet[Dossier]:
@@ -88,12 +135,22 @@ def _overdue(now: datetime) -> Q:
 
 async def list_dossiers(
     *, actor: Actor, flt: DossierFilter | None = None, first: int | None = None,
-    after: str | None = None,
+    after: str | None = None, order: DossierOrder | None = None,
 ) -> Page[DossierView]:
-    """Dossiers in the caller's jurisdiction, newest first, as the caller may see them."""
+    """Dossiers in the caller's jurisdiction, newest first (or in `order`), as the caller may
+    see them."""
     query = await _filtered(actor, flt or DossierFilter())
-    page = await keyset(query, kind=CURSOR_KIND, key="id", descending=True, first=first,
-                        after=after)
+    if order is None:
+        _check_cursor_order(after, CURSOR_KIND)
+        page = await keyset(query, kind=CURSOR_KIND, key="id", descending=True, first=first,
+                            after=after)
+    else:
+        column, unique = ORDER_COLUMNS[order.field]
+        descending = order.direction is SortDirection.DESC
+        kind = cursor_kind(CURSOR_KIND, column, descending)
+        _check_cursor_order(after, kind)
+        page = await keyset_by(query, kind=kind, column=column, descending=descending,
+                               first=first, after=after, temporal=not unique, unique=unique)
     return page.map(Presenter(actor).full)
 
 
@@ -115,4 +172,5 @@ async def track_dossier(*, actor: Actor, code: str) -> DossierView | None:
     return Presenter(actor).public(row) if row else None
 
 
-__all__ = ["get_dossier", "list_dossiers", "track_dossier"]
+__all__ = ["DossierOrder", "DossierOrderField", "SortDirection", "get_dossier", "list_dossiers",
+           "track_dossier"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -94,7 +95,11 @@ async def _apply(
             dossier_id=dossier.id, at=at, action=action, from_status=dossier.status,
             to_status=status, actor_username=actor.name, note=note,
         )
-        fresh = await Dossier.get(id=dossier.id)
+        # The row as the UPDATE left it, without reading it back (one round trip less).
+        fresh = copy.copy(dossier)
+        for name, value in clock.stored({**fields, "updated_at": at}).items():
+            setattr(fresh, name, value)
+        fresh.version = dossier.version + 1
         await rollups.apply_to(fresh, rollups.delta(rollups.contribution(dossier),
                                                     rollups.contribution(fresh)))
         await record(
