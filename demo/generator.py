@@ -83,7 +83,9 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
                            BATCH["postgres" if postgres else "sqlite"], progress)
     finally:
         # Once for every code handed out, even after a failed batch: a gap in a sequence is harmless.
-        counters = [(a, date.fromordinal(d), s) for (a, d), s in factory.take_touched().items()]
+        offices = await _offices(conn)
+        counters = [(a, date.fromordinal(d), s) for (code, d), s in factory.take_touched().items()
+                    for a in offices.get(code, ())]
         if counters:
             async with in_transaction() as tx:
                 if postgres:
@@ -104,6 +106,14 @@ async def generate(count: int, *, seed: int = 766, reference: date | None = None
             await conn.execute_script("ANALYZE unit_daily_stats")
 
 
+async def _offices(conn: BaseDBAsyncClient) -> dict[str, list[int]]:
+    """Agency rows by office code (an ended office and its successor share one)."""
+    offices: dict[str, list[int]] = {}
+    for row in await conn.execute_query_dict("SELECT id, code FROM agencies ORDER BY id"):
+        offices.setdefault(row["code"], []).append(row["id"])
+    return offices
+
+
 async def _factory(
     conn: BaseDBAsyncClient, seed: int, reference: date | None, as_of: date | None,
     since: date | None, until: date | None,
@@ -119,8 +129,9 @@ async def _factory(
         raise ValueError("no units with agencies or no procedures: load the demo catalogue first")
     first_id = await _next_id(conn, "dossiers")
     existing = await conn.execute_query_dict(
-        "SELECT agency_id, day, last_sequence FROM dossier_code_counters")
-    counters = {(r["agency_id"], _ordinal(r["day"])): r["last_sequence"] for r in existing}
+        "SELECT a.code AS code, c.day AS day, MAX(c.last_sequence) AS last_sequence "
+        "FROM dossier_code_counters c JOIN agencies a ON a.id = c.agency_id GROUP BY a.code, c.day")
+    counters = {(r["code"], _ordinal(r["day"])): r["last_sequence"] for r in existing}
     longest = max(p.days for p in procedures)
     timeline = Timeline(await load_calendar(), reference - timedelta(days=740),
                         reference + timedelta(days=2 * longest + 400))

@@ -143,13 +143,13 @@ class DossierFactory:
     """Builds dossier rows and their event rows; `counters` holds the last code sequences."""
 
     def __init__(self, rng: random.Random, timeline: Timeline, sites: Sequence[Site],
-                 procedures: Sequence[Proc], counters: dict[tuple[int, int], int],
+                 procedures: Sequence[Proc], counters: dict[tuple[str, int], int],
                  days: Sequence[int], now: datetime, applicant: Callable[[Site], Applicant]) -> None:
         self.rnd = rng.random
         self.calendar = default_calendar()
         self.tl = timeline
         self.counters = counters
-        self.touched: dict[tuple[int, int], int] = {}
+        self.touched: dict[tuple[str, int], int] = {}
         self.now = int(now.timestamp())
         self.applicant = applicant
         self.menus: dict[tuple[str, str], Weighted[Proc]] = {}
@@ -199,8 +199,8 @@ class DossierFactory:
         return self._row(dossier_id, event_id, events, site, desk, proc, channel, plan, submitted,
                          due, electronic)
 
-    def take_touched(self) -> dict[tuple[int, int], int]:
-        """Code counters raised since the last call, as {(agency id, day ordinal): last sequence}."""
+    def take_touched(self) -> dict[tuple[str, int], int]:
+        """Code counters raised since the last call, as {(agency code, day ordinal): last sequence}."""
         touched, self.touched = self.touched, {}
         return touched
 
@@ -356,7 +356,9 @@ class DossierFactory:
     def _code(self, site: Site, submitted: int) -> str:
         """The code `resolvers.codes` would give on the local day of submission."""
         day = (submitted + OFFSET) // 86400 + EPOCH
-        key = (site.agency_id, day)
+        # By the office's code, not its row: after a reorganisation an ended office and its
+        # successor share a code, and codes are unique per code and day.
+        key = (site.agency_code, day)
         seq = self.counters.get(key, 0) + 1
         self.counters[key] = self.touched[key] = seq
         return format_code(site.agency_code, date.fromordinal(day), seq)

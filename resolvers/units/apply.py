@@ -63,17 +63,18 @@ async def _create(step: Step) -> None:
 
 
 async def _carry_code_counters(agency: Agency, step: Step) -> None:
-    """A new office with the code of an ended one continues its daily sequences from the
-    effective date, so a late-entered dossier never takes a code already handed out."""
+    """A new office with the code of an ended one continues its daily sequences, every day's
+    (a dossier entered late, on a day before the change, must not take a code already handed
+    out: codes are unique per office code and day, whichever row of `agencies` holds it)."""
     from tortoise import connections
 
     conn = connections.get("default")
-    marks = dialect.marks(conn, 3)
+    marks = dialect.marks(conn, 2)
     await conn.execute_query(
         "INSERT INTO dossier_code_counters (agency_id, day, last_sequence) "
         f"SELECT CAST({marks[0]} AS INTEGER), c.day, MAX(c.last_sequence) FROM dossier_code_counters c "
-        f"JOIN agencies a ON a.id = c.agency_id WHERE a.code = {marks[1]} AND c.day >= {marks[2]} "
-        "GROUP BY c.day", [agency.id, agency.code, step.day])
+        f"JOIN agencies a ON a.id = c.agency_id WHERE a.code = {marks[1]} GROUP BY c.day",
+        [agency.id, agency.code])
 
 
 async def _successions(step: Step, reorganization: Reorganization) -> None:

@@ -212,3 +212,26 @@ async def test_showcase_codes_are_the_same_on_any_day_and_tracked_anonymously(db
     tracked = answer["data"]["trackDossier"]
     assert tracked["code"] == codes[0] and tracked["status"] == "RECEIVED"
     assert tracked["receivedAt"] == "2024-06-03T09:00:00+07:00"
+
+
+async def test_an_office_sharing_an_ended_ones_code_continues_its_sequences_on_every_day(db) -> None:
+    # given the demo, where offices of the units made on 1 July 2025 often keep an ended
+    # office's code (a ward kept its code, its agency row is new)
+    await load_demo(dossiers=N)
+    agencies = await Agency.all()
+    by_code: dict[str, list[int]] = {}
+    for agency in agencies:
+        by_code.setdefault(agency.code, []).append(agency.id)
+    shared = {code: ids for code, ids in by_code.items() if len(ids) > 1}
+    assert shared, "the demo has no office code held by two agency rows"
+    highest: dict[tuple[str, str], int] = {}
+    for code in await Dossier.all().values_list("code", flat=True):
+        agency_code, day, sequence = CODE.fullmatch(code).groups()  # type: ignore[union-attr]
+        highest[agency_code, day] = max(highest.get((agency_code, day), 0), int(sequence))
+    counters = {(c.agency_id, f"{c.day:%y%m%d}"): c.last_sequence
+                for c in await DossierCodeCounter.all()}
+    # then the successor office (the newest row of a code) is past every code its code has
+    # had on every day, before the change included
+    behind = [(code, day, sequence) for (code, day), sequence in highest.items() if code in shared
+              and counters.get((shared[code][-1], day), 0) < sequence]
+    assert behind == []
