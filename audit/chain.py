@@ -119,15 +119,23 @@ async def ensure_head() -> None:
 
 
 COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences")
-# PostgreSQL: insert the entry and move the head in one round trip.
-POSTGRES_SEAL = (
-    f"WITH entry AS (INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES "
-    f"({', '.join(f'${i}::jsonb' if c == 'changes' else f'${i}' for i, c in enumerate(COLUMNS, 1))}) "
-    "RETURNING id) "
-    f"UPDATE audit_chain_head SET last_seq = $1, last_hash = $3, head_mac = ${len(COLUMNS) + 1} "
-    "WHERE id = 1 "
-    "RETURNING (SELECT id FROM entry) AS id"
-)
+
+
+def seal_sql(count: int) -> str:
+    """PostgreSQL: insert `count` entries and move the head in one round trip (the entries'
+    columns in COLUMNS order, then the head's last_seq, last_hash and head_mac)."""
+    width = len(COLUMNS)
+    rows = ", ".join(
+        "(" + ", ".join(f"${n * width + i}::jsonb" if c == "changes" else f"${n * width + i}"
+                        for i, c in enumerate(COLUMNS, 1)) + ")"
+        for n in range(count))
+    last = count * width
+    return (f"WITH entry AS (INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES {rows} "
+            "RETURNING id) "
+            f"UPDATE audit_chain_head SET last_seq = ${last + 1}, last_hash = ${last + 2}, "
+            f"head_mac = ${last + 3} WHERE id = 1 RETURNING (SELECT count(*) FROM entry) AS n")
+
+
 LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
 # The same, and the transaction's commit need not wait for the disk flush (SET LOCAL
 # synchronous_commit TO off, in the same round trip): entries of their own (audit/grouping.py).
@@ -158,13 +166,27 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
         await AuditChainHead.filter(id=1).update(last_seq=fields["seq"], last_hash=fields["hash"],
                                                  head_mac=head_mac(fields["seq"], fields["hash"]))
         return
-    # Raw SQL on the hot path: the audit entry is on every request (see benchmarks/).
-    locked = (await conn.execute_query_dict(LOCK_HEAD))[0]
-    fields = {**fields, "seq": locked["last_seq"] + 1, "prev_hash": locked["last_hash"]}
-    fields["hash"] = digest(fields)
-    fields.setdefault("occurrences", 1)
-    values = [stored(name, fields.get(name)) for name in COLUMNS]
-    await conn.execute_query_dict(POSTGRES_SEAL, [*values, head_mac(fields["seq"], fields["hash"])])
+    await seal_postgres(conn, [fields])
+
+
+async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], *,
+                        relaxed: bool = False) -> None:
+    """Chain and insert `entries` in order inside `conn`'s transaction (PostgreSQL): lock the
+    head, then one statement inserts them all and moves the head. Raw SQL on the hot path:
+    an entry is written on every request (see benchmarks/). `relaxed`: the commit need not
+    wait for the disk flush (entries of their own, audit/grouping.py)."""
+    # The row lock on the head is held until commit: writers queue here, at their very end.
+    locked = (await conn.execute_query_dict(LOCK_HEAD_RELAXED if relaxed else LOCK_HEAD))[0]
+    seq, previous = locked["last_seq"], locked["last_hash"]
+    values: list[Any] = []
+    for fields in entries:
+        seq += 1
+        sealed = {**fields, "seq": seq, "prev_hash": previous}
+        sealed["hash"] = previous = digest(sealed)
+        sealed.setdefault("occurrences", 1)
+        values += [stored(name, sealed.get(name)) for name in COLUMNS]
+    await conn.execute_query_dict(seal_sql(len(entries)),
+                                  [*values, seq, previous, head_mac(seq, previous)])
 
 
 def stored(name: str, value: Any) -> Any:

@@ -68,7 +68,7 @@ async def append(fields: dict[str, Any]) -> None:
 async def _seal_all(batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
     try:
         async with in_transaction() as conn:
-            await seal_many(conn, [fields for fields, _ in batch])
+            await chain.seal_postgres(conn, [fields for fields, _ in batch], relaxed=True)
     except BaseException as error:
         for _, waiting in batch:
             if not waiting.done():
@@ -83,34 +83,3 @@ async def _seal_all(batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) ->
 def _retrieved(future: asyncio.Future[None]) -> None:
     if not future.cancelled():
         future.exception()
-
-
-def seal_sql(count: int) -> str:
-    """Insert `count` entries and move the head, in one statement (PostgreSQL)."""
-    width = len(chain.COLUMNS)
-    rows = ", ".join(
-        "(" + ", ".join(f"${n * width + i}::jsonb" if c == "changes" else f"${n * width + i}"
-                        for i, c in enumerate(chain.COLUMNS, 1)) + ")"
-        for n in range(count))
-    last = count * width
-    return (f"WITH entry AS (INSERT INTO audit_entries ({', '.join(chain.COLUMNS)}) VALUES {rows} "
-            "RETURNING id) "
-            f"UPDATE audit_chain_head SET last_seq = ${last + 1}, last_hash = ${last + 2}, "
-            f"head_mac = ${last + 3} WHERE id = 1 RETURNING (SELECT count(*) FROM entry) AS n")
-
-
-async def seal_many(conn: Any, entries: list[dict[str, Any]]) -> None:
-    """Chain and insert `entries` in order, inside `conn`'s transaction (PostgreSQL)."""
-    # The lock is held to the commit; the commit does not wait for the disk flush (reads and
-    # refusals: durable within wal_writer_delay, 200 ms; entries of writes never come here).
-    locked = (await conn.execute_query_dict(chain.LOCK_HEAD_RELAXED))[0]
-    seq, previous = locked["last_seq"], locked["last_hash"]
-    values: list[Any] = []
-    for fields in entries:
-        seq += 1
-        sealed = {**fields, "seq": seq, "prev_hash": previous}
-        sealed["hash"] = previous = chain.digest(sealed)
-        sealed.setdefault("occurrences", 1)
-        values += [chain.stored(name, sealed.get(name)) for name in chain.COLUMNS]
-    await conn.execute_query_dict(seal_sql(len(entries)),
-                                  [*values, seq, previous, chain.head_mac(seq, previous)])

@@ -11,7 +11,7 @@ from benchmarks.baseline.auth import Caller
 
 LOCK_HEAD = chain.LOCK_HEAD
 # The very statement motcua seals with (entry and head, the head's own seal included).
-SEAL = chain.POSTGRES_SEAL
+SEAL = chain.seal_sql(1)
 MASKED = frozenset({"applicant_id_number", "applicant_phone", "applicant_address", "password", "token"})
 
 
@@ -39,7 +39,7 @@ async def seal(conn, key: bytes, fields: dict[str, Any]) -> None:  # noqa: ANN00
     changes = fields["changes"]
     fields["changes"] = None if changes is None else json.dumps(changes, separators=(",", ":"),
                                                                  default=str)
-    await conn.fetchrow(SEAL, *(fields[c] for c in chain.COLUMNS),
+    await conn.fetchrow(SEAL, *(fields[c] for c in chain.COLUMNS), fields["seq"], fields["hash"],
                         chain.head_mac(fields["seq"], fields["hash"]))
 
 
