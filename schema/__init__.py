@@ -14,6 +14,7 @@ from schema.catalogue import CatalogueQuery
 from schema.descriptions import describe
 from schema.dossiers import DossierMutation, DossierQuery
 from schema.errors import classify_errors
+from schema.execution import PlainFieldExecutor
 from schema.feedback import FeedbackMutation, FeedbackQuery
 from schema.identity import IdentityMutation
 from schema.late import LateMutation, LateQuery
@@ -55,6 +56,7 @@ def build_schema(limits: QueryLimits | None = None, *, production: bool = False)
     if production:
         extensions.append(DisableIntrospection)
     built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
+                   execution_context_class=PlainFieldExecutor,
                    config=StrawberryConfig(batching_config={"max_operations": limits.batch},
                                            scalar_map=dict(SCALARS),
                                            disable_field_suggestions=production))
