@@ -18,8 +18,9 @@ from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
+from schema.execution import NOT_PRIMED, PRIMED
 from schema.late_cause import DossierLateCause
-from schema.loaders import selected_names
+from schema.loaders import Loaders, selected_names
 from schema.pagination import CountedConnection
 
 
@@ -66,17 +67,21 @@ class DossierBase:
     _received_unit_id: strawberry.Private[int]
     _desk_unit_id: strawberry.Private[int]
 
-    # Sync resolvers: a list page primed these relations (schema/loaders.py) and they answer
-    # without a task; otherwise they return the DataLoader's awaitable, which graphql-core awaits.
-    @strawberry.field
+    # A list page primed these relations (schema/loaders.py): the executor reads them through
+    # the PRIMED readers below (schema/execution.py), without a task or an Info per row; any
+    # other caller (one dossier, a mutation's answer) goes through the DataLoader.
+    @strawberry.field(metadata={PRIMED: lambda d, context: d._primed_procedure(context.loaders)})
     def procedure(self, info: Info) -> Procedure:
-        loaders = info.context.loaders
+        made = self._primed_procedure(info.context.loaders)
+        return self._load_procedure(info) if made is NOT_PRIMED else made  # type: ignore[return-value]
+
+    def _primed_procedure(self, loaders: Loaders) -> Procedure | object:
         made = loaders.made.get(("procedure", self._procedure_id))
         if made is not None:
             return made
         row = loaders.primed_procedures.get(self._procedure_id)
         if row is None:
-            return self._load_procedure(info)  # type: ignore[return-value]
+            return NOT_PRIMED
         made = loaders.made[("procedure", self._procedure_id)] = Procedure.from_row(row)
         return made
 
@@ -86,15 +91,8 @@ class DossierBase:
         return Procedure.from_row(row)
 
     def _unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
-        loaders = info.context.loaders
-        made = loaders.made.get(("unit", unit_id))
-        if made is not None:
-            return made
-        row = loaders.primed_units.get(unit_id)
-        if row is None:
-            return self._load_unit(info, unit_id)  # type: ignore[return-value]
-        made = loaders.made[("unit", unit_id)] = AdministrativeUnit.from_row(row)
-        return made
+        made = _primed_unit(info.context.loaders, unit_id)
+        return self._load_unit(info, unit_id) if made is NOT_PRIMED else made  # type: ignore[return-value]
 
     async def _load_unit(self, info: Info, unit_id: int) -> AdministrativeUnit:
         row = await info.context.loaders.unit.load(unit_id)
@@ -102,16 +100,21 @@ class DossierBase:
         return AdministrativeUnit.from_row(row)
 
     @strawberry.field(description="The handling unit: competent to resolve the dossier now "
-                                  "(the successor of the unit it was received under).")
+                                  "(the successor of the unit it was received under).",
+                      metadata={PRIMED: lambda d, context: _primed_unit(context.loaders, d._unit_id)})
     def unit(self, info: Info) -> AdministrativeUnit:
         return self._unit(info, self._unit_id)
 
-    @strawberry.field(description="The unit the dossier was received under, as it was then.")
+    @strawberry.field(description="The unit the dossier was received under, as it was then.",
+                      metadata={PRIMED: lambda d, context: _primed_unit(context.loaders,
+                                                                        d._received_unit_id)})
     def received_unit(self, info: Info) -> AdministrativeUnit:
         return self._unit(info, self._received_unit_id)
 
     @strawberry.field(description="The one-stop desk that received it (Decree 118: any public "
-                                  "service centre of the province); it returns the result.")
+                                  "service centre of the province); it returns the result.",
+                      metadata={PRIMED: lambda d, context: _primed_unit(context.loaders,
+                                                                        d._desk_unit_id)})
     def desk(self, info: Info) -> AdministrativeUnit:
         return self._unit(info, self._desk_unit_id)
 
@@ -202,15 +205,28 @@ class Dossier(DossierBase):
         rows = await info.context.loaders.unit.load_many(use_cases.handled_by(self._row))
         return [AdministrativeUnit.from_row(r) for r in rows if r is not None]
 
-    @strawberry.field
+    @strawberry.field(metadata={PRIMED: lambda d, context: d._primed_events(context.loaders)})
     def events(self, info: Info) -> list[DossierEvent]:
-        rows = info.context.loaders.primed_events.get(self._id)
-        if rows is None:
-            return self._load_events(info)  # type: ignore[return-value]
-        return _events(rows)
+        made = self._primed_events(info.context.loaders)
+        return self._load_events(info) if made is NOT_PRIMED else made  # type: ignore[return-value]
+
+    def _primed_events(self, loaders: Loaders) -> list[DossierEvent] | object:
+        rows = loaders.primed_events.get(self._id)
+        return NOT_PRIMED if rows is None else _events(rows)
 
     async def _load_events(self, info: Info) -> list[DossierEvent]:
         return _events(await info.context.loaders.events.load(self._id))
+
+
+def _primed_unit(loaders: Loaders, unit_id: int) -> AdministrativeUnit | object:
+    made = loaders.made.get(("unit", unit_id))
+    if made is not None:
+        return made
+    row = loaders.primed_units.get(unit_id)
+    if row is None:
+        return NOT_PRIMED
+    made = loaders.made[("unit", unit_id)] = AdministrativeUnit.from_row(row)
+    return made
 
 
 def _events(rows: list) -> list[DossierEvent]:

@@ -4,16 +4,25 @@ A page of 50 dossiers with their events is about 2,250 fields, and most of them 
 strawberry fields: no resolver and no field extension, the value is the Python attribute.
 graphql-core executes each one like any other field — a resolve info, strawberry's wrapper,
 the awaitable check, completion through the NonNull/List/leaf dispatch — about 10 µs each,
-most of a page's CPU. This executor (strawberry's `execution_context_class`, graphql-core's
-`executor_class`) reads a basic field of a scalar or enum type, or a list of them, with
-`getattr` and the type's own output coercion, and executes the selection of a basic field
-of an object type directly on the attribute, with the same answer.
+most of a page's CPU (issue 15). This executor (strawberry's `execution_context_class`,
+graphql-core's `executor_class`) reads
 
-Whatever could turn out differently takes graphql-core's own path for the whole object, so
-errors keep their paths, messages and null propagation: a null where the type forbids it, a
-coercion that fails or answers null, a missing attribute, an `is_type_of` that refuses the
-value. Fields with resolvers (and so every permission check and audit in `resolvers/`) are
-executed by graphql-core as before; nothing here decides what a caller may see.
+- a basic field of a scalar or enum type, or a list of them, with `getattr` and the type's
+  own output coercion (enums through a table built once);
+- a basic field of an object type, or a list of objects, by executing its selection on the
+  attribute directly;
+- a field whose strawberry metadata names a `PRIMED` reader (a relation the list's root field
+  already read for the whole page, schema/loaders.py) by calling that reader with the request
+  context, without building an `Info` or going through strawberry's resolver wrapper.
+
+Any field that is not plain, or whose value could complete differently (a null where the type
+forbids it, a coercion that fails or answers null, a missing attribute, a relation that was
+not primed, an `is_type_of` that refuses the value) is executed by graphql-core itself, so
+errors keep their paths, messages and null propagation. A field is read once either way:
+the plain reads have no side effects, and a field goes one way or the other, never both.
+Resolvers (and so every permission check and audit in `resolvers/`) run as before; nothing
+here decides what a caller may see — a primed reader answers only what its root field read
+through the use case.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -31,20 +41,49 @@ from graphql import (
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-_MISSING = object()  # no such attribute (graphql-core's path reports it)
-FALLBACK = object()  # "not plain after all": execute the object the ordinary way
+PRIMED = "motcua.primed"  # strawberry field metadata key: a reader (source, context) → value
+NOT_PRIMED = object()  # what a primed reader answers when the value was not read beforehand
+_NOT_PLAIN = object()  # "execute this field the ordinary way"
+_MISSING = object()
 
 Reader = Callable[[Any], Any]
+
+LEAF, OBJECT, OBJECTS = 1, 2, 3
+
+
+def _strawberry_field(field_def: Any) -> Any:
+    return (field_def.extensions or {}).get("strawberry-definition")
 
 
 def _attribute(field_def: Any) -> str | None:
     """The attribute a basic strawberry field reads, or None when it is not one."""
     if not getattr(field_def.resolve, "_is_default", False):
         return None
-    definition = (field_def.extensions or {}).get("strawberry-definition")
+    definition = _strawberry_field(field_def)
     if definition is None or definition.default_resolver is not getattr:
         return None
     return definition.python_name
+
+
+def _coercion(leaf_type: Any) -> Callable[[Any], Any]:
+    """The leaf type's output coercion; for an enum a table from member to name, built once
+    (strawberry's enum type compares the value with each of its values in turn)."""
+    wrapped = getattr(leaf_type, "wrapped_cls", None)
+    if isinstance(leaf_type, GraphQLEnumType) and wrapped is not None:
+        names: dict[Any, str] = {}
+        for name, value in leaf_type.values.items():
+            names.setdefault(value.value, name)
+        slow = leaf_type.coerce_output_value
+
+        def enum(value: Any) -> Any:
+            if isinstance(value, wrapped):
+                name = names.get(value.value)
+                if name is not None:
+                    return name
+            return slow(value)
+
+        return enum
+    return leaf_type.coerce_output_value
 
 
 def _leaf_reader(name: str, type_: Any) -> Reader | None:
@@ -52,124 +91,172 @@ def _leaf_reader(name: str, type_: Any) -> Reader | None:
     non_null = isinstance(type_, GraphQLNonNull)
     inner = type_.of_type if non_null else type_
     if is_leaf_type(inner):
-        coerce = inner.coerce_output_value
+        coerce = _coercion(inner)
 
         def leaf(source: Any) -> Any:
             value = getattr(source, name, _MISSING)
             if value is None:
-                return FALLBACK if non_null else None
+                return _NOT_PLAIN if non_null else None
             if value is _MISSING:
-                return FALLBACK
+                return _NOT_PLAIN
             try:
                 coerced = coerce(value)
             except Exception:  # noqa: BLE001  (graphql-core reports it with its path)
-                return FALLBACK
-            return FALLBACK if coerced is None or coerced is Undefined else coerced
+                return _NOT_PLAIN
+            return _NOT_PLAIN if coerced is None or coerced is Undefined else coerced
 
         return leaf
+    if not isinstance(inner, GraphQLList):
+        return None
+    item = inner.of_type
+    item_non_null = isinstance(item, GraphQLNonNull)
+    item = item.of_type if item_non_null else item
+    if not is_leaf_type(item):
+        return None
+    coerce_item = _coercion(item)
+
+    def leaves(source: Any) -> Any:
+        values = getattr(source, name, _MISSING)
+        if values is None:
+            return _NOT_PLAIN if non_null else None
+        if not isinstance(values, (list, tuple)):
+            return _NOT_PLAIN
+        out = []
+        try:
+            for value in values:
+                if value is None:
+                    if item_non_null:
+                        return _NOT_PLAIN
+                    out.append(None)
+                    continue
+                coerced = coerce_item(value)
+                if coerced is None or coerced is Undefined:
+                    return _NOT_PLAIN
+                out.append(coerced)
+        except Exception:  # noqa: BLE001
+            return _NOT_PLAIN
+        return out
+
+    return leaves
+
+
+def _object_reader(field_def: Any) -> tuple[int, Callable[[Any, Any], Any], Any] | None:
+    """(OBJECT or OBJECTS, a reader (source, context) → value or NOT_PRIMED, the object type)
+    for a basic or primed field of an object type or a list of objects; None otherwise."""
+    type_ = field_def.type
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    kind = OBJECT
     if isinstance(inner, GraphQLList):
-        item = inner.of_type
-        item_non_null = isinstance(item, GraphQLNonNull)
-        item = item.of_type if item_non_null else item
-        if not is_leaf_type(item):
-            return None
-        coerce_item = item.coerce_output_value
-
-        def leaves(source: Any) -> Any:
-            values = getattr(source, name, _MISSING)
-            if values is None:
-                return FALLBACK if non_null else None
-            if values is _MISSING or not isinstance(values, (list, tuple)):
-                return FALLBACK
-            out = []
-            try:
-                for value in values:
-                    coerced = None if value is None else coerce_item(value)
-                    if coerced is Undefined or (coerced is None and (item_non_null or value is not None)):
-                        return FALLBACK
-                    out.append(coerced)
-            except Exception:  # noqa: BLE001
-                return FALLBACK
-            return out
-
-        return leaves
-    return None
+        kind, inner = OBJECTS, inner.of_type
+        inner = inner.of_type if isinstance(inner, GraphQLNonNull) else inner
+    if not isinstance(inner, GraphQLObjectType):
+        return None
+    attribute = _attribute(field_def)
+    if attribute is not None:
+        return kind, lambda source, _context: getattr(source, attribute, NOT_PRIMED), inner
+    definition = _strawberry_field(field_def)
+    primed = definition.metadata.get(PRIMED) if definition is not None else None
+    if primed is None or definition.extensions or getattr(definition, "permission_classes", None):
+        return None
+    return kind, primed, inner
 
 
 class _Plan:
-    """How to execute one grouped field set on one object type."""
+    """How to execute one selection on one object type: per response name, its field details,
+    its kind (LEAF, OBJECT, OBJECTS or 0: ordinary), the reader, the object type and the
+    field's type."""
 
-    __slots__ = ("fields", "plain")
+    __slots__ = ("fields", "nodes", "plain")
 
     def __init__(self, schema: GraphQLSchema, parent_type: GraphQLObjectType,
                  grouped_field_set: dict) -> None:
-        # (response name, field details, leaf reader, (object type, attribute) of a basic
-        # object field); neither → graphql-core executes the field.
-        self.fields: list[tuple[str, Any, Reader | None, tuple | None]] = []
-        plain = False
+        self.nodes = [details[0].node for details in grouped_field_set.values()]
+        self.fields: list[tuple[str, Any, int, Any, Any, Any]] = []
         for response_name, details in grouped_field_set.items():
             field_def = schema.get_field(parent_type, details[0].node.name.value)
-            attribute = _attribute(field_def) if field_def is not None else None
-            reader = nested = None
-            if attribute is not None:
-                reader = _leaf_reader(attribute, field_def.type)
-                type_ = field_def.type
-                inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-                if reader is None and isinstance(inner, GraphQLObjectType):
-                    nested = (inner, attribute, isinstance(type_, GraphQLNonNull), type_)
-            plain = plain or reader is not None or nested is not None
-            self.fields.append((response_name, details, reader, nested))
-        self.plain = plain
+            kind, reader, object_type = 0, None, None
+            field_type = field_def.type if field_def is not None else None
+            if field_def is not None:
+                attribute = _attribute(field_def)
+                reader = _leaf_reader(attribute, field_def.type) if attribute else None
+                if reader is not None:
+                    kind = LEAF
+                else:
+                    found = _object_reader(field_def)
+                    if found is not None:
+                        kind, reader, object_type = found
+            self.fields.append((response_name, details, kind, reader, object_type, field_type))
+        self.plain = any(entry[2] for entry in self.fields)
+
+    def serves(self, grouped_field_set: dict) -> bool:
+        """Made for this selection: the same AST nodes (the parser cache shares them)."""
+        return len(self.nodes) == len(grouped_field_set) and all(
+            node is details[0].node for node, details in zip(self.nodes, grouped_field_set.values(),
+                                                              strict=True))
+
+
+# Plans by object type and the selection's first AST node identities; the nodes are kept by
+# the plan, so an id cannot be reused while the plan is cached. Bounded: a deployment has a
+# few hundred distinct selections; clearing costs one planning per selection.
+_PLANS: dict[tuple, _Plan] = {}
+_PLANS_MAX = 4096
+
+
+def plan_for(schema: GraphQLSchema, parent_type: GraphQLObjectType, grouped_field_set: dict) -> _Plan:
+    key = (parent_type.name, *(id(details[0].node) for details in grouped_field_set.values()))
+    plan = _PLANS.get(key)
+    if plan is not None and plan.serves(grouped_field_set):
+        return plan
+    if len(_PLANS) >= _PLANS_MAX:
+        _PLANS.clear()
+    plan = _PLANS[key] = _Plan(schema, parent_type, grouped_field_set)
+    return plan
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor with basic fields read directly (module docstring)."""
+    """graphql-core's executor with plain fields read directly (module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Keyed by the grouped field set's identity, which graphql-core memoises per
-        # selection (collect_subfields); the set is kept alive so its id is not reused.
+        # This execution's plans by the grouped field set's identity (graphql-core memoises
+        # the set per selection, so every row of a page hands over the same one; it is kept
+        # alive with its plan so that its id is not reused).
         self._plans: dict[int, tuple[dict, _Plan]] = {}
-
-    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: dict) -> _Plan:
-        key = id(grouped_field_set)
-        cached = self._plans.get(key)
-        if cached is not None:
-            return cached[1]
-        plan = _Plan(self.schema, parent_type, grouped_field_set)
-        self._plans[key] = (grouped_field_set, plan)
-        return plan
 
     def execute_fields(self, parent_type, source_value, path, grouped_field_set,  # noqa: ANN001, ANN201
                        position_context):
-        plan = self._plan(parent_type, grouped_field_set)
+        mine = self._plans.get(id(grouped_field_set))
+        if mine is None:
+            mine = self._plans[id(grouped_field_set)] = (
+                grouped_field_set, plan_for(self.schema, parent_type, grouped_field_set))
+        plan = mine[1]
         if not plan.plain:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                           position_context)
-        # First the plain reads (no resolver runs): if one is not plain after all, the whole
-        # object goes the ordinary way before anything was started.
-        read: list[Any] = []
-        for _, _, reader, nested in plan.fields:
-            value = reader(source_value) if reader is not None else (
-                self._attribute_value(source_value, nested) if nested is not None else None)
-            if value is FALLBACK:
-                return super().execute_fields(parent_type, source_value, path, grouped_field_set,
-                                              position_context)
-            read.append(value)
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
+        context = self.context_value
         try:
-            for (response_name, details, reader, nested), value in zip(plan.fields, read,
-                                                                       strict=True):
-                if reader is not None:
-                    results[response_name] = value
-                    continue
+            for response_name, details, kind, reader, object_type, field_type in plan.fields:
+                if kind == LEAF:
+                    value = reader(source_value)
+                    if value is not _NOT_PLAIN:
+                        results[response_name] = value
+                        continue
                 field_path = Path(path, response_name, parent_type.name)
-                if nested is not None:
-                    result = (None if value is None
-                              else self._nested(value, details, field_path, nested))
-                else:
+                result = _NOT_PLAIN
+                if kind == OBJECT or kind == OBJECTS:
+                    value = reader(source_value, context)
+                    if value is None:
+                        if not isinstance(field_type, GraphQLNonNull):
+                            result = None
+                    elif value is not NOT_PRIMED:
+                        result = (self._object(value, object_type, field_type, details, field_path)
+                                  if kind == OBJECT else
+                                  self._objects(value, object_type, field_type, details,
+                                                field_path))
+                if result is _NOT_PLAIN:
                     result = self.execute_field(parent_type, source_value, details, field_path,
                                                 position_context)
                     if result is Undefined:
@@ -185,29 +272,57 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_fields:
             return results
-        return self._gathered(results, awaitable_fields)
+        return _gathered(results, awaitable_fields)
 
-    @staticmethod
-    def _attribute_value(source: Any, nested: tuple) -> Any:
-        """The object a basic object field holds, None, or FALLBACK."""
-        object_type, attribute, non_null, _ = nested
-        value = getattr(source, attribute, _MISSING)
-        if value is None:
-            return FALLBACK if non_null else None
-        if value is _MISSING or (object_type.is_type_of and not object_type.is_type_of(value, None)):
-            return FALLBACK
-        return value
-
-    def _nested(self, value: Any, details: Any, path: Path, nested: tuple) -> Any:
-        """A basic field of an object type: its selection executed on the attribute, errors
-        handled as graphql-core's execute_field handles them."""
-        object_type, _, _, field_type = nested
+    def _object(self, value: Any, object_type: GraphQLObjectType, field_type: Any, details: Any,
+                path: Path) -> Any:
+        """A plain field of an object type: its selection executed on the value, errors handled
+        as graphql-core's execute_field handles them; _NOT_PLAIN if the type refuses it."""
+        if object_type.is_type_of and not object_type.is_type_of(value, None):
+            return _NOT_PLAIN
         grouped = self.collect_subfields(object_type, details)[0]
         try:
             completed = self.execute_fields(object_type, value, path, grouped, None)
         except Exception as raw_error:  # noqa: BLE001  (a non-null child's error bubbles here)
             self.handle_field_error(raw_error, field_type, details, path)
             return None
+        return self._settled(completed, field_type, details, path)
+
+    def _objects(self, values: Any, object_type: GraphQLObjectType, field_type: Any,
+                 details: Any, path: Path) -> Any:
+        """A plain field of a list of objects; _NOT_PLAIN unless every item is an object the
+        type accepts (graphql-core then reports what is wrong, item by item)."""
+        if not isinstance(values, (list, tuple)) or any(
+                v is None or (object_type.is_type_of and not object_type.is_type_of(v, None))
+                for v in values):
+            return _NOT_PLAIN
+        grouped = self.collect_subfields(object_type, details)[0]
+        items: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, value in enumerate(values):
+                item = self.execute_fields(object_type, value, Path(path, index, None), grouped,
+                                           None)
+                if self.is_awaitable(item):
+                    pending.append(index)
+                items.append(item)
+        except Exception as raw_error:  # noqa: BLE001  (items are non-null objects here)
+            if pending:
+                self.settle_in_background([items[i] for i in pending])
+            self.handle_field_error(raw_error, field_type, details, path)
+            return None
+        if not pending:
+            return items
+
+        async def awaited() -> list[Any]:
+            done = await gather_with_cancel(*(items[i] for i in pending))
+            for i, item in zip(pending, done, strict=True):
+                items[i] = item
+            return items
+
+        return self._settled(awaited(), field_type, details, path)
+
+    def _settled(self, completed: Any, field_type: Any, details: Any, path: Path) -> Any:
         if not self.is_awaitable(completed):
             return completed
 
@@ -220,12 +335,12 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return await_completed()
 
-    @staticmethod
-    async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
-        if len(awaitable_fields) == 1:
-            name = awaitable_fields[0]
-            results[name] = await results[name]
-            return results
-        awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
-        results.update(zip(awaitable_fields, awaited, strict=True))
+
+async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    if len(awaitable_fields) == 1:
+        name = awaitable_fields[0]
+        results[name] = await results[name]
         return results
+    awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+    results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
