@@ -36,18 +36,32 @@ async def load_for_write(actor: Actor, code: str) -> Dossier:
     return dossier
 
 
+def _counts_time(dossier: Dossier, action: DossierAction, target: DossierStatus) -> bool:
+    """Whether the action counts days or reads the time limit (the branches of `_effects`
+    that use the calendar or the procedure): most steps of a path (START_PROCESSING,
+    RETURN_RESULT after FINISH, a supplement request) do neither, and skip reading them."""
+    return (action in (A.ACCEPT, A.SUPPLEMENT, A.REQUEST_PAYMENT, A.CONFIRM_PAYMENT)
+            or (target in END_STATES and dossier.ended_at is None))
+
+
 def _effects(
     dossier: Dossier, action: DossierAction, target: DossierStatus, actor: Actor,
-    at: datetime, cal: WorkingCalendar, procedure: Procedure,
+    at: datetime, cal: WorkingCalendar | None, procedure: Procedure | None,
 ) -> dict[str, Any]:
-    """The fields an action changes besides status and version."""
+    """The fields an action changes besides status and version. `cal` and `procedure` are
+    given whenever `_counts_time` says the action needs them."""
     changes: dict[str, Any] = {}
+    if action is A.REQUEST_SUPPLEMENT:
+        changes.update(supplement_count=dossier.supplement_count + 1, paused_at=at)
+    elif action is A.RETURN_RESULT:
+        changes["returned_at"] = at
+    if not _counts_time(dossier, action, target):
+        return changes
+    assert cal is not None and procedure is not None
     received = dossier.received_at is not None
     limit = timing.limit_of(dossier, procedure)
     if action is A.ACCEPT:
         changes.update(received_at=at, **timing.start(at, limit, cal))  # the clock starts now
-    elif action is A.REQUEST_SUPPLEMENT:
-        changes.update(supplement_count=dossier.supplement_count + 1, paused_at=at)
     elif action is A.SUPPLEMENT and received:
         changes.update(timing.after_supplement(dossier, at, limit, cal))
     elif action is A.REQUEST_PAYMENT and timing.payment_stops_clock(procedure):
@@ -56,8 +70,6 @@ def _effects(
         # Confirmed by a payment gateway (a partner) means paid online; by a clerk, at the desk.
         changes.update(paid_at=at, paid_online=actor.kind is ActorKind.PARTNER,
                        **timing.resume(dossier, at, limit, cal))
-    elif action is A.RETURN_RESULT:
-        changes["returned_at"] = at
     if target in END_STATES and dossier.ended_at is None:
         # Ending while the clock is stopped: the stop is not counted (the complete dossier
         # never came back, so nothing restarts).
@@ -133,8 +145,11 @@ async def transition_dossier(
     if action in NEEDS_REASON and not note:
         raise BadInput(f"{action.value} needs the reason written to the applicant in `note`",
                        field="note")
-    procedure = await Procedure.get(id=dossier.procedure_id)
-    changes = _effects(dossier, action, target, actor, clock.now(), await load_calendar(), procedure)
+    procedure = cal = None
+    if _counts_time(dossier, action, target):
+        procedure = await Procedure.get(id=dossier.procedure_id)
+        cal = await load_calendar()
+    changes = _effects(dossier, action, target, actor, clock.now(), cal, procedure)
     if result_electronic is not None:
         if action is not A.FINISH:
             raise BadInput("resultElectronic is given with FINISH only", field="resultElectronic")
