@@ -226,7 +226,9 @@ async def test_backoff_free_attempts_then_doubling_capped(backend: Backend) -> N
         await backoff.failed("alice", "10.0.0.1")
         waits.append(await backoff.check("alice", "10.0.0.1"))
     expected = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
-    assert waits == pytest.approx(expected, abs=0.05)
+    # Redis counts the wait down in real time between `failed` and `check`: on a loaded
+    # machine a tenth of a second passes (7.87 s was seen for 8); still far from the next step.
+    assert waits == pytest.approx(expected, abs=0.5)
 
 
 async def test_backoff_wait_elapses(backend: Backend) -> None:
