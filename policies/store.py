@@ -57,6 +57,9 @@ class _State:
     # write path's CPU, issue 15), and a process asks the same few questions all day.
     decisions: dict[tuple[str, str, str, str], bool] = {}
     grants: dict[str, list[list[str]]] = {}
+    # Counts the policies put in force in this process (never repeats, unlike a revision
+    # number read from a database that another test, or a restored backup, may share).
+    generation: int = 0
 
 
 DECISIONS_MAX = 100_000  # roles × units × objects × actions asked; a bound against a runaway
@@ -66,6 +69,7 @@ def _swap(new: casbin.Enforcer) -> None:
     """Put `new` in force with empty caches, in one assignment readers can see."""
     _State.decisions, _State.grants = {}, {}
     _State.enforcer = new
+    _State.generation += 1
 
 
 def configure(*, recheck_seconds: float) -> None:
@@ -119,6 +123,13 @@ async def refresh(*, force: bool = False) -> None:
     _State.checked_at = time.monotonic()
     if (row.revision if row else 0) != _State.revision:
         await load()
+
+
+def generation() -> int:
+    """Which policy this process holds: it changes with every load (every revision, every
+    start). Caches of what follows from the policy and the unit tree key on it
+    (resolvers/units/history.py)."""
+    return _State.generation
 
 
 async def bump_revision() -> None:

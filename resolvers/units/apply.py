@@ -118,6 +118,9 @@ async def _apply(actor: Actor, step: Step, *, carry_grants: bool, reference: str
     await _successions(step, reorganization)
     moved: Moved = await move_records(step, carry_tokens=carry_grants)
     changes = await grants.rehome(step, carry_grants)
+    # What every grant reaches changed even when no rule did: the history of its units
+    # (history.with_history, remembered per policy in force). Every process reloads.
+    await store.bump_revision()
     counts = {"units_ended": len(step.closed), "units_created": len(step.created),
               "dossiers_moved": moved.total, "open_dossiers_moved": sum(moved.open.values()),
               "dossiers_awaiting_assignment": moved.awaiting, "feedback_moved": moved.feedback,

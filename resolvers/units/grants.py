@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from models import AdministrativeUnit, CasbinRule
-from policies import store
 from resolvers.units.step import NewVersion, Step
 
 
@@ -56,6 +55,4 @@ async def rehome(step: Step, carry: bool) -> GrantChanges:
                 ptype="g", v0=rule.v0, v1=rule.v1, v2=f"{successor.row.path}*")
             if created:
                 changes.added.append(f"{rule.v0} {rule.v1}@{successor.row.path}")
-    if changes:
-        await store.bump_revision()
     return changes

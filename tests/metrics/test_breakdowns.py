@@ -71,6 +71,7 @@ async def test_the_scorecard_reads_the_rollups_not_the_dossiers(db, monkeypatch)
     leader = world.actor("tuan", ("LEADER", "502"))
     await random_lives(monkeypatch, 23, 10)
     monkeypatch.setattr(clock, "now", lambda: NOW)
+    await statements_of_a_scorecard(leader)  # the jurisdiction's history is remembered after
     few = await statements_of_a_scorecard(leader)
     await random_lives(monkeypatch, 24, 40)
     monkeypatch.setattr(clock, "now", lambda: NOW)

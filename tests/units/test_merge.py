@@ -207,3 +207,20 @@ async def test_successors_officials_read_the_old_units_metrics_and_others_do_not
     with pytest.raises(Forbidden):
         await service.compute(actor=neighbour, unit_code="20341", first=date(2026, 2, 1),
                               last=date(2026, 2, 28))
+
+
+async def test_history_a_grant_reaches_follows_a_reorganisation_at_once(before):
+    """with_history is remembered per policy revision: a reorganisation that moves no grant
+    still bumps it, so the merged ward's path is reached by the next reading, in this process
+    as in every other."""
+    from models.scope import Scope
+    from resolvers.units.history import with_history
+
+    old = {u.code: u.path for u in await AdministrativeUnit.filter(code__in=["20335", "20341"])}
+    scope = Scope.of([old["20335"]])
+    assert not (await with_history(scope)).covers(old["20341"])  # remembered now
+    assert not await CasbinRule.filter(v2=f"{old['20341']}*").exists()  # no grant moves
+    await apply(MERGE)
+    merged = await AdministrativeUnit.get(code="20335", valid_to__isnull=True)
+    after = await with_history(Scope.of([merged.path]))
+    assert after.covers(old["20341"]) and after.covers(old["20335"])

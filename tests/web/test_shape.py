@@ -83,15 +83,17 @@ async def test_complete_write_path_statements(office):
     assert len(statements) <= PATH_STATEMENTS, statements
 
 
-# The session, the predecessors' paths, the page, the read's entry (2 on PostgreSQL, 3 on SQLite).
-AUDIT_STATEMENTS = {"postgres": 5, "sqlite": 6}[BACKEND]
+# The session, the page, the read's entry (2 on PostgreSQL, 3 on SQLite); the predecessors'
+# paths of the jurisdiction only on the first search under a policy (resolvers/units/history.py).
+AUDIT_STATEMENTS = {"postgres": 4, "sqlite": 5}[BACKEND]
 
 
 async def test_audit_log_by_actor_statements(office):
     http, tokens = office
+    data, first = await _post(http, tokens["minh"], scenarios.audit("lan"))
     data, statements = await _post(http, tokens["minh"], scenarios.audit("lan"))
     assert data["auditLog"]["edges"]
-    assert len(statements) <= AUDIT_STATEMENTS, statements
+    assert len(statements) <= AUDIT_STATEMENTS < len(first), (first, statements)
 
 
 @contextmanager
