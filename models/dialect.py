@@ -6,7 +6,8 @@ this module instead of branching on the dialect itself:
 
 - parameter marks (`$1` on asyncpg, `?1` on sqlite3; both numbered, so one value can be used
   twice);
-- a few expressions (a date's month) and parameter encodings (dates on SQLite's driver);
+- a few expressions (a date's month, membership in a list of ids bound as one parameter) and
+  parameter encodings (dates on SQLite's driver, lists of ids);
 - temporary tables that drop themselves at commit (PostgreSQL) or live on the connection;
 - what exists only on PostgreSQL: per-transaction settings (commit durability, statement
   timeouts, planner switches) and statistics for temporary tables are no-ops on SQLite;
@@ -19,6 +20,8 @@ PostgreSQL-only steps, which call `is_postgres`) reads `capabilities.dialect` ag
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -38,6 +41,21 @@ def mark(conn: BaseDBAsyncClient, i: int) -> str:
 def marks(conn: BaseDBAsyncClient, count: int) -> list[str]:
     """Parameter marks 1..count."""
     return [mark(conn, i) for i in range(1, count + 1)]
+
+
+def among(conn: BaseDBAsyncClient, column: str, i: int) -> str:
+    """A condition that `column` is one of the integers bound as parameter i (see `ids`):
+    one parameter whatever their number, so the statement's text (and the server's prepared
+    statement) is the same for every list."""
+    if is_postgres(conn):
+        return f"{column} = ANY(${i}::int[])"
+    return f"{column} IN (SELECT value FROM json_each(?{i}))"
+
+
+def ids(conn: BaseDBAsyncClient, values: Sequence[int]) -> Any:
+    """Integers as the one parameter `among` compares with."""
+    as_ints = [int(v) for v in values]
+    return as_ints if is_postgres(conn) else json.dumps(as_ints)
 
 
 def month(conn: BaseDBAsyncClient, column: str) -> str:

@@ -10,7 +10,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from types import SimpleNamespace
 
-from models import AdministrativeUnit, Agency, DossierEvent, Procedure
+from tortoise import connections
+
+from models import AdministrativeUnit, Agency, DossierEvent, Procedure, dialect
 
 
 async def procedures(ids: Sequence[int]) -> list[Procedure | None]:
@@ -30,13 +32,24 @@ async def agencies(ids: Sequence[int]) -> list[Agency | None]:
 
 # What a dossier's `events` field shows of each event.
 EVENT_FIELDS = ("dossier_id", "at", "action", "from_status", "to_status", "actor_username", "note")
+# Converted by the model's own fields (SQLite answers instants as text, statuses are enums).
+_CONVERTED = ("at", "from_status", "to_status")
 
 
 async def events(ids: Sequence[int]) -> list[list[SimpleNamespace]]:
-    """Each dossier's events, oldest first, as plain records (the values converted as the
-    model converts them; building models took 3× longer, a tenth of a page's CPU)."""
+    """Each dossier's events, oldest first, as plain records, the values converted as the
+    model converts them. One statement whose text is the same for every page (the ids are one
+    parameter): building the ORM's query and its records cost a tenth of a page's CPU."""
+    conn = connections.get("default")
+    sql = (f'SELECT {", ".join(EVENT_FIELDS)} FROM "{DossierEvent._meta.db_table}" '
+           f'WHERE {dialect.among(conn, "dossier_id", 1)} ORDER BY id')
+    fields = DossierEvent._meta.fields_map
+    convert = [(name, fields[name].to_python_value) for name in _CONVERTED]
     grouped: dict[int, list[SimpleNamespace]] = defaultdict(list)
-    rows = await DossierEvent.filter(dossier_id__in=list(ids)).order_by("id").values(*EVENT_FIELDS)
-    for row in rows:
+    for row in await conn.execute_query_dict(sql, [dialect.ids(conn, ids)]):
+        for name, to_python in convert:
+            value = row[name]
+            if value is not None:
+                row[name] = to_python(value)
         grouped[row["dossier_id"]].append(SimpleNamespace(**row))
     return [grouped[i] for i in ids]

@@ -35,3 +35,22 @@ def test_the_check_finds_a_branch_on_the_dialect():
         assert _asking(path) == ["models/_probe_dialect.py:1"]
     finally:
         path.unlink()
+
+
+async def test_a_list_of_ids_is_one_parameter_on_either_database(db):
+    """`among` and `ids` select exactly the rows listed, with one statement text for any
+    number of ids (the events of a list page, resolvers/loaders.py)."""
+    from tortoise import connections
+
+    from models import AdministrativeUnit, dialect
+    from tests.world import build_world
+
+    await build_world()
+    conn = connections.get("default")
+    units = await AdministrativeUnit.all().order_by("id")
+    wanted = [units[0].id, units[2].id, units[-1].id, 10**9]  # one id that matches nothing
+    sql = (f'SELECT id FROM "{AdministrativeUnit._meta.db_table}" '
+           f'WHERE {dialect.among(conn, "id", 1)} ORDER BY id')
+    rows = await conn.execute_query_dict(sql, [dialect.ids(conn, wanted)])
+    assert [r["id"] for r in rows] == sorted(wanted[:3])
+    assert await conn.execute_query_dict(sql, [dialect.ids(conn, [])]) == []
