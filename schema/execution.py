@@ -31,11 +31,15 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.pyutils import Path, Undefined, gather_with_cancel
@@ -45,6 +49,9 @@ PRIMED = "motcua.primed"  # strawberry field metadata key: a reader (source, con
 NOT_PRIMED = object()  # what a primed reader answers when the value was not read beforehand
 _NOT_PLAIN = object()  # "execute this field the ordinary way"
 _MISSING = object()
+_BUILT_IN = (GraphQLString, GraphQLInt, GraphQLBoolean, GraphQLID)
+_AS_IS = {"String": str, "Int": int, "Boolean": bool, "ID": str}
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 
 Reader = Callable[[Any], Any]
 
@@ -92,9 +99,15 @@ def _leaf_reader(name: str, type_: Any) -> Reader | None:
     inner = type_.of_type if non_null else type_
     if is_leaf_type(inner):
         coerce = _coercion(inner)
+        # Values already in their output form pass as they are (what the built-in scalars'
+        # coercion answers for them); anything else is coerced.
+        same = _AS_IS.get(inner.name) if inner in _BUILT_IN else None
 
         def leaf(source: Any) -> Any:
             value = getattr(source, name, _MISSING)
+            if same is not None and type(value) is same and (
+                    same is not int or _MIN_INT <= value <= _MAX_INT):
+                return value
             if value is None:
                 return _NOT_PLAIN if non_null else None
             if value is _MISSING:

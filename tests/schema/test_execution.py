@@ -38,6 +38,8 @@ class Leaf:
     colour: Colour
     tags: list[str]
     maybe_tags: Optional[list[Optional[str]]]
+    count: int = 7
+    flag: Optional[bool] = True
 
 
 @strawberry.type
@@ -79,7 +81,7 @@ class Root:
 
 
 DOCUMENT = """{ holders {
-  leaf { name note colour tags maybeTags }
+  leaf { name note colour tags maybeTags count flag }
   maybeLeaf { name colour ... on Leaf { tags } }
   leaves { name colour tags }
   related { name } strict { name tags } __typename
@@ -106,6 +108,12 @@ CASES = {
     "not an object": [Holder(leaf="text", maybe_leaf=None, leaves=[], _primed=NOT_PRIMED)],
     "a scalar that is not a string": [Holder(leaf=_leaf(name=object()), maybe_leaf=None,
                                              leaves=[], _primed=NOT_PRIMED)],
+    "an Int beyond 32 bits": [Holder(leaf=_leaf(count=2**31), maybe_leaf=None, leaves=[],
+                                     _primed=NOT_PRIMED)],
+    "a bool in an Int": [Holder(leaf=_leaf(count=True), maybe_leaf=None, leaves=[],
+                                _primed=NOT_PRIMED)],
+    "an int in a Boolean": [Holder(leaf=_leaf(flag=1), maybe_leaf=None, leaves=[],
+                                   _primed=NOT_PRIMED)],
     "null holder": [None, Holder(leaf=_leaf(), maybe_leaf=_leaf(), leaves=[_leaf()],
                                  _primed=_leaf(name="p"))],
 }
@@ -122,8 +130,8 @@ def test_plain_reads_answer_as_graphql_core_does(case):
         data = expected[0]["holders"][0]
         assert data["related"] == {"name": "primed"}  # the primed value, not the resolver's
         assert data["leaf"] == {"name": "a", "note": None, "colour": "RED", "tags": ["t"],
-                                "maybeTags": ["m", None]}
-    if case not in ("all plain", "null holder"):
+                                "maybeTags": ["m", None], "count": 7, "flag": True}
+    if case not in ("all plain", "null holder", "a bool in an Int", "an int in a Boolean"):
         assert expected[1], "each broken case is an error for graphql-core too"
 
 
