@@ -179,10 +179,11 @@ class _Plan:
     its kind (LEAF, OBJECT, OBJECTS or 0: ordinary), the reader, the object type and the
     field's type."""
 
-    __slots__ = ("fields", "nodes", "plain")
+    __slots__ = ("fields", "nodes", "plain", "schema")
 
     def __init__(self, schema: GraphQLSchema, parent_type: GraphQLObjectType,
                  grouped_field_set: dict) -> None:
+        self.schema = schema
         self.nodes = [details[0].node for details in grouped_field_set.values()]
         self.fields: list[tuple[str, Any, int, Any, Any, Any]] = []
         for response_name, details in grouped_field_set.items():
@@ -201,24 +202,26 @@ class _Plan:
             self.fields.append((response_name, details, kind, reader, object_type, field_type))
         self.plain = any(entry[2] for entry in self.fields)
 
-    def serves(self, grouped_field_set: dict) -> bool:
-        """Made for this selection: the same AST nodes (the parser cache shares them)."""
-        return len(self.nodes) == len(grouped_field_set) and all(
+    def serves(self, schema: GraphQLSchema, grouped_field_set: dict) -> bool:
+        """Made for this selection of this schema: the same AST nodes (the parser cache
+        shares them between requests)."""
+        return schema is self.schema and len(self.nodes) == len(grouped_field_set) and all(
             node is details[0].node for node, details in zip(self.nodes, grouped_field_set.values(),
                                                               strict=True))
 
 
-# Plans by object type and the selection's first AST node identities; the nodes are kept by
-# the plan, so an id cannot be reused while the plan is cached. Bounded: a deployment has a
+# Plans by schema, object type and the selection's first AST node identities; the plan keeps
+# the schema and the nodes, so an id cannot be reused while the plan is cached. Bounded: a deployment has a
 # few hundred distinct selections; clearing costs one planning per selection.
 _PLANS: dict[tuple, _Plan] = {}
 _PLANS_MAX = 4096
 
 
 def plan_for(schema: GraphQLSchema, parent_type: GraphQLObjectType, grouped_field_set: dict) -> _Plan:
-    key = (parent_type.name, *(id(details[0].node) for details in grouped_field_set.values()))
+    key = (id(schema), parent_type.name,
+           *(id(details[0].node) for details in grouped_field_set.values()))
     plan = _PLANS.get(key)
-    if plan is not None and plan.serves(grouped_field_set):
+    if plan is not None and plan.serves(schema, grouped_field_set):
         return plan
     if len(_PLANS) >= _PLANS_MAX:
         _PLANS.clear()

@@ -208,3 +208,27 @@ async def test_a_list_page_executes_no_field_per_row(busy_office, monkeypatch):
         assert result.errors is None and len(result.data["dossiers"]["edges"]) == first
         counts.append(calls[0])
     assert counts[0] == counts[1] <= 3, counts
+
+
+def test_one_parsed_document_on_two_schemas_is_planned_for_each():
+    """Plans are shared between requests by the document's AST nodes: a document parsed
+    once and run on another schema, whose type of the same name differs, gets its own."""
+    from graphql import execute as graphql_execute
+    from graphql import parse
+
+    @strawberry.type(name="Query")
+    class Basic:
+        x: str = "basic"
+
+    @strawberry.type(name="Query")
+    class Renamed:  # its field `x` reads the attribute `y`; its attribute `x` is private
+        y: str = strawberry.field(name="x", default="renamed")
+        x: strawberry.Private[str] = "private"
+
+    document = parse("{ x }")
+    schemas = [(strawberry.Schema(query=Basic), Basic(), "basic"),
+               (strawberry.Schema(query=Renamed), Renamed(), "renamed")]
+    for built, root, expected in schemas * 2:
+        result = graphql_execute(built._schema, document, root_value=root,
+                                 executor_class=PlainFieldExecutor)
+        assert result.errors is None and result.data == {"x": expected}
