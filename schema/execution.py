@@ -28,7 +28,7 @@ through the use case.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLBoolean,
@@ -106,7 +106,7 @@ def _leaf_reader(name: str, type_: Any) -> Reader | None:
         def leaf(source: Any) -> Any:
             value = getattr(source, name, _MISSING)
             if same is not None and type(value) is same and (
-                    same is not int or _MIN_INT <= value <= _MAX_INT):
+                    same is not int or _MIN_INT <= value <= _MAX_INT):  # type: ignore[operator]
                 return value
             if value is None:
                 return _NOT_PLAIN if non_null else None
@@ -134,7 +134,7 @@ def _leaf_reader(name: str, type_: Any) -> Reader | None:
             return _NOT_PLAIN if non_null else None
         if not isinstance(values, (list, tuple)):
             return _NOT_PLAIN
-        out = []
+        out: list[Any] = []
         try:
             for value in values:
                 if value is None:
@@ -188,7 +188,8 @@ class _Plan:
         self.fields: list[tuple[str, Any, int, Any, Any, Any]] = []
         for response_name, details in grouped_field_set.items():
             field_def = schema.get_field(parent_type, details[0].node.name.value)
-            kind, reader, object_type = 0, None, None
+            kind, object_type = 0, None
+            reader: Callable[..., Any] | None = None
             field_type = field_def.type if field_def is not None else None
             if field_def is not None:
                 attribute = _attribute(field_def)
@@ -294,7 +295,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 path: Path) -> Any:
         """A plain field of an object type: its selection executed on the value, errors handled
         as graphql-core's execute_field handles them; _NOT_PLAIN if the type refuses it."""
-        if object_type.is_type_of and not object_type.is_type_of(value, None):
+        if not _accepts(object_type, value):
             return _NOT_PLAIN
         grouped = self.collect_subfields(object_type, details)[0]
         try:
@@ -309,8 +310,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         """A plain field of a list of objects; _NOT_PLAIN unless every item is an object the
         type accepts (graphql-core then reports what is wrong, item by item)."""
         if not isinstance(values, (list, tuple)) or any(
-                v is None or (object_type.is_type_of and not object_type.is_type_of(v, None))
-                for v in values):
+                v is None or not _accepts(object_type, v) for v in values):
             return _NOT_PLAIN
         grouped = self.collect_subfields(object_type, details)[0]
         items: list[Any] = []
@@ -350,6 +350,12 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
 
         return await_completed()
+
+
+def _accepts(object_type: GraphQLObjectType, value: Any) -> bool:
+    """The type's `is_type_of` (strawberry's ignores the resolve info), when it has one."""
+    is_type_of = object_type.is_type_of
+    return is_type_of is None or bool(is_type_of(value, cast(Any, None)))
 
 
 async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
