@@ -43,6 +43,8 @@ async def _own_unit(actor: Actor, unit: AdministrativeUnit) -> AdministrativeUni
         candidates = sorted(covering, key=len)[-1:] if covering else candidates
     if len(candidates) != 1:
         raise BadInput("you receive at several desks: give deskCode", field="deskCode")
+    if candidates[0] == unit.path and unit.valid_to is None:
+        return unit  # a clerk receiving for the unit of their own desk: nothing more to read
     desk = await lookups.live_unit_by_path(candidates[0])
     if desk is None:
         raise BadInput("your desk's unit no longer exists: give deskCode", field="deskCode")
