@@ -212,8 +212,8 @@ class _Plan:
 
 
 # Plans by schema, object type and the selection's first AST node identities; the plan keeps
-# the schema and the nodes, so an id cannot be reused while the plan is cached. Bounded: a deployment has a
-# few hundred distinct selections; clearing costs one planning per selection.
+# the schema and the nodes, so an id cannot be reused while the plan is cached. Bounded: a
+# deployment has a few hundred distinct selections; clearing costs one planning each.
 _PLANS: dict[tuple, _Plan] = {}
 _PLANS_MAX = 4096
 
@@ -264,7 +264,10 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 field_path = Path(path, response_name, parent_type.name)
                 result = _NOT_PLAIN
                 if kind == OBJECT or kind == OBJECTS:
-                    value = reader(source_value, context)
+                    try:
+                        value = reader(source_value, context)
+                    except Exception:  # noqa: BLE001  (the resolver reports it with its path)
+                        value = NOT_PRIMED
                     if value is None:
                         if not isinstance(field_type, GraphQLNonNull):
                             result = None

@@ -135,6 +135,28 @@ def test_plain_reads_answer_as_graphql_core_does(case):
         assert expected[1], "each broken case is an error for graphql-core too"
 
 
+@strawberry.type(name="Holder")
+class FailingHolder(Holder):
+    @strawberry.field(metadata={PRIMED: lambda _h, _context: 1 / 0})
+    def related(self) -> Optional[Leaf]:
+        return Leaf(name="from the resolver", note=None, colour=Colour.RED, tags=[],
+                    maybe_tags=None)
+
+
+@strawberry.type(name="Root")
+class FailingRoot:
+    @strawberry.field
+    def holders(self) -> list[Optional[FailingHolder]]:
+        return [FailingHolder(leaf=_leaf(), maybe_leaf=None, leaves=[], _primed=NOT_PRIMED)]
+
+
+def test_a_primed_reader_that_fails_leaves_the_field_to_its_resolver():
+    fast = strawberry.Schema(query=FailingRoot, execution_context_class=PlainFieldExecutor)
+    result = fast.execute_sync("{ holders { related { name } } }")
+    assert result.errors is None
+    assert result.data == {"holders": [{"related": {"name": "from the resolver"}}]}
+
+
 def test_not_primed_goes_through_the_resolver():
     HOLDERS[:] = [Holder(leaf=_leaf(), maybe_leaf=None, leaves=[], _primed=NOT_PRIMED)]
     fast = strawberry.Schema(query=Root, execution_context_class=PlainFieldExecutor)
