@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from tortoise.functions import Count
 
@@ -11,26 +11,16 @@ from models import AdministrativeUnit, Dossier, ProcedureDelegation
 from models.errors import BadInput
 from policies import Actor, authorize
 from resolvers import lookups, units
-from resolvers.deadlines import start_of_local_day
+from resolvers.metrics.measures import Period
 
 MAX_PERIOD = timedelta(days=366 * 5)
 
 
 @dataclass(frozen=True)
-class FigureScope:
-    """A unit's subtree (today's paths) and a period of local days, [start, end)."""
+class FigureScope(Period):
+    """A unit's subtree (today's paths) and the metrics' period of local days, [start, end)."""
 
     unit: AdministrativeUnit
-    first: date
-    last: date
-
-    @property
-    def start(self) -> datetime:
-        return start_of_local_day(self.first)
-
-    @property
-    def end(self) -> datetime:
-        return start_of_local_day(self.last + timedelta(days=1))
 
 
 async def figure_scope(*, actor: Actor, unit_code: str, first: date, last: date) -> FigureScope:
@@ -45,7 +35,7 @@ async def figure_scope(*, actor: Actor, unit_code: str, first: date, last: date)
     if unit is None:
         raise BadInput(f"unknown unit {unit_code!r} on {day}", field="unitCode")
     authorize(actor, "metrics", "read", unit.path)
-    return FigureScope(unit, first, last)
+    return FigureScope(first=first, last=last, unit=unit)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import strawberry
 
@@ -76,14 +76,8 @@ class DossierBase:
         return self._load_procedure(info) if made is NOT_PRIMED else made  # type: ignore[return-value]
 
     def _primed_procedure(self, loaders: Loaders) -> Procedure | object:
-        made = loaders.made.get(("procedure", self._procedure_id))
-        if made is not None:
-            return made
-        row = loaders.primed_procedures.get(self._procedure_id)
-        if row is None:
-            return NOT_PRIMED
-        made = loaders.made[("procedure", self._procedure_id)] = Procedure.from_row(row)
-        return made
+        return _made(loaders, "procedure", self._procedure_id, loaders.primed_procedures,
+                     Procedure.from_row)
 
     async def _load_procedure(self, info: Info) -> Procedure:
         row = await info.context.loaders.procedure.load(self._procedure_id)
@@ -219,13 +213,18 @@ class Dossier(DossierBase):
 
 
 def _primed_unit(loaders: Loaders, unit_id: int) -> AdministrativeUnit | object:
-    made = loaders.made.get(("unit", unit_id))
-    if made is not None:
-        return made
-    row = loaders.primed_units.get(unit_id)
-    if row is None:
-        return NOT_PRIMED
-    made = loaders.made[("unit", unit_id)] = AdministrativeUnit.from_row(row)
+    return _made(loaders, "unit", unit_id, loaders.primed_units, AdministrativeUnit.from_row)
+
+
+def _made(loaders: Loaders, kind: str, key: int, primed: dict, make: Any) -> Any:
+    """The schema object of a primed row, made once per request and shared by the rows of a
+    page; NOT_PRIMED when the page did not read that row."""
+    made = loaders.made.get((kind, key))
+    if made is None:
+        row = primed.get(key)
+        if row is None:
+            return NOT_PRIMED
+        made = loaders.made[(kind, key)] = make(row)
     return made
 
 
