@@ -13,15 +13,19 @@ from types import SimpleNamespace
 from tortoise import connections
 
 from models import AdministrativeUnit, Agency, DossierEvent, Procedure, dialect
+from models.rows import Rows
+
+# Read for every page and dossier: statements whose text is built once (models/rows.py).
+_PROCEDURES, _UNITS = Rows(Procedure), Rows(AdministrativeUnit)
 
 
 async def procedures(ids: Sequence[int]) -> list[Procedure | None]:
-    rows = {p.id: p for p in await Procedure.filter(id__in=list(ids))}
+    rows = {p.id: p for p in await _PROCEDURES.by_ids(ids)}
     return [rows.get(i) for i in ids]
 
 
 async def units(ids: Sequence[int]) -> list[AdministrativeUnit | None]:
-    rows = {u.id: u for u in await AdministrativeUnit.filter(id__in=list(ids))}
+    rows = {u.id: u for u in await _UNITS.by_ids(ids)}
     return [rows.get(i) for i in ids]
 
 

@@ -10,7 +10,12 @@ from tortoise.fields import CharField
 from tortoise.models import Model
 
 from models import AdministrativeUnit, Dossier, Procedure, valid_on
+from models.rows import Rows
+from models.scope import Scope
 from resolvers import clock
+
+# Read on every request (a dossier, its procedure): statements whose text is built once.
+DOSSIERS, PROCEDURES = Rows(Dossier), Rows(Procedure)
 
 
 def _fits(value: str | None, model: type[Model], column: str) -> bool:
@@ -35,8 +40,9 @@ async def live_unit_by_path(path: str | None) -> AdministrativeUnit | None:
 
 
 async def procedure_by_code(code: str | None) -> Procedure | None:
-    return await Procedure.get_or_none(code=code) if _fits(code, Procedure, "code") else None
+    return await PROCEDURES.one("code", code) if _fits(code, Procedure, "code") else None
 
 
-async def dossier_by_code(code: str | None) -> Dossier | None:
-    return await Dossier.get_or_none(code=code) if _fits(code, Dossier, "code") else None
+async def dossier_by_code(code: str | None, scope: Scope | None = None) -> Dossier | None:
+    """The dossier with this code; with `scope`, only if its unit is within it."""
+    return await DOSSIERS.one("code", code, scope) if _fits(code, Dossier, "code") else None

@@ -156,10 +156,7 @@ async def list_dossiers(
 
 async def get_dossier(*, actor: Actor, code: str) -> DossierView | None:
     """One dossier, or None when missing or outside the caller's jurisdiction."""
-    scope = jurisdiction(actor, "dossier", "read")
-    if not 0 < len(code) <= 48:  # longer than any code: the ORM would refuse the value
-        return None
-    row = await scoped(Dossier.filter(code=code), scope).first()
+    row = await lookups.dossier_by_code(code, jurisdiction(actor, "dossier", "read"))
     return present(actor, row) if row else None
 
 
