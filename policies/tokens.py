@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
@@ -218,10 +220,53 @@ def _numeric(value: object) -> bool:
     return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
 
 
+# Payloads of tokens that verified, by (id(ring), token): the same token comes with every request,
+# and jose's decode (header, base64, JSON, HMAC, claim checks) was ~4% of one (issue 15). What is
+# remembered is what depends on the ring and the token alone, checked up to the times; the times
+# (against `now`) and the type are checked on every call. Each entry keeps its ring alive and is
+# used for that very ring only (so its id cannot be reused meanwhile, and a ring with other keys
+# never sees another's entries). Only tokens that verified completely are remembered, at most
+# _VERIFIED_MAX (least recently used first out), so a flood of distinct tokens cannot grow memory.
+_VERIFIED_MAX = 4096
+_VERIFIED: OrderedDict[tuple[int, str], tuple[KeyRing, dict[str, Any]]] = OrderedDict()
+
+
 def verify(ring: KeyRing, token: str, *, token_type: str, now: datetime | None = None) -> Claims:
     """Verify signature, algorithm, issuer, audience, times and type; any failure is Unauthenticated."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise Unauthenticated("Malformed token")
+    remembered_key = (id(ring), token)
+    remembered = _VERIFIED.pop(remembered_key, None)
+    if remembered is not None and remembered[0] is ring:
+        _VERIFIED[remembered_key] = remembered  # now the most recent
+        payload = remembered[1]
+    else:
+        payload = _checked_payload(ring, token)
+        remembered = None
+    moment, leeway = _now(now).timestamp(), ring.leeway_seconds
+    if payload["exp"] < moment - leeway:
+        raise Unauthenticated("Token has expired")
+    if payload["nbf"] > moment + leeway or payload["iat"] > moment + leeway:
+        raise Unauthenticated("Token is not yet valid")
+    if payload["typ"] != token_type:
+        raise Unauthenticated("Wrong token type")
+    try:
+        claims = _claims(payload)
+    except (OverflowError, ValueError, OSError):  # times beyond what datetime can represent
+        raise Unauthenticated("Invalid token times") from None
+    if remembered is None:
+        _VERIFIED[remembered_key] = (ring, payload)
+        while len(_VERIFIED) > _VERIFIED_MAX:
+            try:
+                _VERIFIED.popitem(last=False)
+            except KeyError:  # emptied meanwhile
+                break
+    return claims
+
+
+def _checked_payload(ring: KeyRing, token: str) -> dict[str, Any]:
+    """The payload of a token of at most MAX_TOKEN_LENGTH characters, its signature, algorithm,
+    issuer, audience and claims checked (not yet its times against a clock, nor its type)."""
     try:
         header = jwt.get_unverified_header(token)
     except (JOSEError, ValueError, TypeError):
@@ -232,7 +277,7 @@ def verify(ring: KeyRing, token: str, *, token_type: str, now: datetime | None =
         raise Unauthenticated("Invalid token algorithm")
     options = {
         # jose's own time checks use the real clock (and require_exp/nbf/iat force them on), so the
-        # times are checked below against `now`; presence of every claim is checked below as well.
+        # times are checked in `verify` against `now`; presence of every claim is checked below.
         "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_at_hash": False,
         "require_aud": True, "require_iss": True, "require_sub": True, "require_jti": True,
     }
@@ -257,14 +302,4 @@ def verify(ring: KeyRing, token: str, *, token_type: str, now: datetime | None =
         raise Unauthenticated("Invalid token claims")
     if not all(_numeric(payload[name]) for name in ("iat", "nbf", "exp")):
         raise Unauthenticated("Invalid token times")
-    moment, leeway = _now(now).timestamp(), ring.leeway_seconds
-    if payload["exp"] < moment - leeway:
-        raise Unauthenticated("Token has expired")
-    if payload["nbf"] > moment + leeway or payload["iat"] > moment + leeway:
-        raise Unauthenticated("Token is not yet valid")
-    if payload["typ"] != token_type:
-        raise Unauthenticated("Wrong token type")
-    try:
-        return _claims(payload)
-    except (OverflowError, ValueError, OSError):  # times beyond what datetime can represent
-        raise Unauthenticated("Invalid token times") from None
+    return payload

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -340,3 +341,101 @@ def test_verify_error_message_has_no_key_material() -> None:
     with pytest.raises(Unauthenticated) as caught:
         verify(ring, hand_sign(ring, payload(), secret=OTHER_SECRET), token_type="access", now=NOW)
     assert SECRET not in str(caught.value) and OTHER_SECRET not in str(caught.value)
+
+
+# Remembered verifications (policies/tokens.py `_VERIFIED`)
+
+
+def counted_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count jose's decode from here on: the tokens it is asked to decode."""
+    from policies import tokens
+
+    decodes: list[str] = []
+    decode = tokens.jwt.decode
+
+    def counted(token: str, *args: object, **kwargs: object) -> object:
+        decodes.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(tokens.jwt, "decode", counted)
+    return decodes
+
+
+def test_verify_again_does_not_decode_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    decodes = counted_decodes(monkeypatch)
+    ring = hmac_ring()
+    token, issued = issue(ring, subject="user-1", token_type="access", lifetime=MINUTES_15, now=NOW)
+    assert verify(ring, token, token_type="access", now=NOW) == issued
+    assert verify(ring, token, token_type="access", now=NOW + timedelta(minutes=1)) == issued
+    assert decodes == [token]
+
+
+def test_remembered_token_still_expires_and_is_not_yet_valid_before_its_time() -> None:
+    ring = hmac_ring()
+    token, _ = issue(ring, subject="u", token_type="access", lifetime=MINUTES_15, now=NOW)
+    assert verify(ring, token, token_type="access", now=NOW + timedelta(minutes=5))
+    with pytest.raises(Unauthenticated, match="Token has expired"):
+        verify(ring, token, token_type="access", now=NOW + MINUTES_15 + timedelta(seconds=31))
+    with pytest.raises(Unauthenticated, match="Token is not yet valid"):
+        verify(ring, token, token_type="access", now=NOW - timedelta(seconds=31))
+    assert verify(ring, token, token_type="access", now=NOW)
+
+
+def test_remembered_token_still_refuses_the_wrong_type() -> None:
+    ring = hmac_ring()
+    token, _ = issue(ring, subject="u", token_type="refresh", lifetime=MINUTES_15, family="f", now=NOW)
+    assert verify(ring, token, token_type="refresh", now=NOW).family == "f"
+    with pytest.raises(Unauthenticated, match="Wrong token type"):
+        verify(ring, token, token_type="access", now=NOW)
+
+
+def test_a_token_remembered_for_one_ring_is_not_accepted_by_another() -> None:
+    ring = hmac_ring()
+    token, _ = issue(ring, subject="u", token_type="access", lifetime=MINUTES_15, now=NOW)
+    assert verify(ring, token, token_type="access", now=NOW)
+    with pytest.raises(Unauthenticated, match="Unknown signing key"):
+        verify(hmac_ring(OTHER_SECRET), token, token_type="access", now=NOW)
+    # The same kid with another secret (as a misconfigured peer would have): the signature decides.
+    impostor = KeyRing(current=SigningKey(ring.current.kid, "HS256", OTHER_SECRET, OTHER_SECRET))
+    with pytest.raises(Unauthenticated, match="Invalid token"):
+        verify(impostor, token, token_type="access", now=NOW)
+    assert verify(hmac_ring(), token, token_type="access", now=NOW)  # an equal ring verifies it itself
+
+
+def test_a_tampered_signature_is_refused_after_the_original_was_remembered() -> None:
+    ring = hmac_ring()
+    token, _ = issue(ring, subject="u", token_type="access", lifetime=MINUTES_15, now=NOW)
+    assert verify(ring, token, token_type="access", now=NOW)
+    header, body, signature = token.split(".")
+    # The first character: the last one of an HS256 signature also holds two padding bits.
+    tampered = f"{header}.{body}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
+    with pytest.raises(Unauthenticated, match="Invalid token"):
+        verify(ring, tampered, token_type="access", now=NOW)
+    assert verify(ring, token, token_type="access", now=NOW)
+
+
+def test_refusals_are_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    decodes = counted_decodes(monkeypatch)
+    ring = hmac_ring()
+    token = hand_sign(ring, payload(), secret=OTHER_SECRET)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated, match="Invalid token"):
+            verify(ring, token, token_type="access", now=NOW)
+    assert decodes == [token, token]
+
+
+def test_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policies import tokens
+
+    monkeypatch.setattr(tokens, "_VERIFIED", OrderedDict())
+    monkeypatch.setattr(tokens, "_VERIFIED_MAX", 2)
+    decodes = counted_decodes(monkeypatch)
+    ring = hmac_ring()
+    issued = [issue(ring, subject=f"u{i}", token_type="access", lifetime=MINUTES_15, now=NOW)[0]
+              for i in range(3)]
+    for token in issued:
+        verify(ring, token, token_type="access", now=NOW)
+    assert len(tokens._VERIFIED) == 2
+    verify(ring, issued[2], token_type="access", now=NOW)  # still remembered
+    verify(ring, issued[0], token_type="access", now=NOW)  # the least recent went first
+    assert decodes == [*issued, issued[0]]
