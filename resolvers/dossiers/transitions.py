@@ -147,7 +147,8 @@ async def transition_dossier(
                        field="note")
     procedure = cal = None
     if _counts_time(dossier, action, target):
-        procedure = await Procedure.get(id=dossier.procedure_id)
+        procedure = await lookups.PROCEDURES.one("id", dossier.procedure_id)
+        assert procedure is not None  # a foreign key
         cal = await load_calendar()
     changes = _effects(dossier, action, target, actor, clock.now(), cal, procedure)
     if result_electronic is not None:
