@@ -23,55 +23,91 @@ M = TypeVar("M", bound=Model)
 
 
 class Rows(Generic[M]):
-    """`SELECT <every column> FROM <table> WHERE …` for one model; texts cached per shape."""
+    """`SELECT <every column> FROM <table> WHERE …` for one model, optionally with the rows
+    its foreign keys name joined in (`joined`: model field → related model); texts cached
+    per shape."""
 
-    def __init__(self, model: type[M]) -> None:
-        self.model = model
+    def __init__(self, model: type[M], joined: dict[str, type[Model]] | None = None) -> None:
+        self.model, self.joined = model, dict(joined or {})
         self._texts: dict[tuple, str] = {}
 
     def _text(self, key: tuple, where: str) -> str:
         # Rendered at first use, not at import: relations add their id columns to the
         # model's fields only when the ORM starts.
         meta = self.model._meta
-        columns = ", ".join(f'"{column}"' for column in sorted(meta.db_fields))
-        sql = self._texts[key] = f'SELECT {columns} FROM "{meta.db_table}" WHERE {where}'
+        columns = [f't."{column}"' for column in sorted(meta.db_fields)]
+        joins = []
+        for i, (name, related) in enumerate(self.joined.items()):
+            columns += [f'r{i}."{column}" AS "r{i}.{column}"' for column in sorted(related._meta.db_fields)]
+            key_column = meta.fields_map[name].source_field
+            joins.append(f'LEFT JOIN "{related._meta.db_table}" r{i} ON r{i}."id" = t."{key_column}"')
+        sql = self._texts[key] = (f'SELECT {", ".join(columns)} FROM "{meta.db_table}" t '
+                                  f'{" ".join(joins)} WHERE {where}')
         return sql
 
-    async def _run(self, shape: tuple, where: Any, values: list) -> list[M]:
+    async def _fetch(self, shape: tuple, where: Any, values: list) -> list[Any]:
         conn = connections.get("default")
         key = (dialect.is_postgres(conn), *shape)
         sql = self._texts.get(key)
         if sql is None:
             sql = self._text(key, where(conn))
+        return (await conn.execute_query(sql, values))[1]
+
+    async def _run(self, shape: tuple, where: Any, values: list) -> list[M]:
         make = self.model._init_from_db
-        return [make(**dict(row)) for row in (await conn.execute_query(sql, values))[1]]
+        return [make(**dict(row)) for row in await self._fetch(shape, where, values)]
 
     async def by_ids(self, ids: Sequence[int]) -> list[M]:
         """The rows whose id is among `ids` (in no particular order): the ids are one
         parameter, so the text is the same for every list."""
-        return await self._run(("ids",), lambda conn: dialect.among(conn, "id", 1),
+        return await self._run(("ids",), lambda conn: dialect.among(conn, "t.id", 1),
                                [dialect.ids(_conn(), ids)])
 
     async def one(self, column: str, value: object, scope: Scope | None = None,
                   scope_column: str = "unit_path") -> M | None:
         """The row whose `column` (a unique column) equals `value`, within `scope` (prefixes
         of `scope_column`, as models.scope.scoped filters); None if it is missing or outside."""
+        found = await self._one(column, value, scope, scope_column)
+        return None if found is None else self.model._init_from_db(**found)
+
+    async def one_joined(self, column: str, value: object, scope: Scope | None = None,
+                         scope_column: str = "unit_path") -> tuple[M, list[Model]] | None:
+        """As `one`, with the rows its `joined` relations name (those that exist), read by
+        the same statement."""
+        found = await self._one(column, value, scope, scope_column)
+        if found is None:
+            return None
+        own: dict[str, Any] = {}
+        related: list[dict[str, Any]] = [{} for _ in self.joined]
+        for name, cell in found.items():
+            alias, dot, column_name = name.partition(".")  # "r1.code": the second relation's
+            if dot:
+                related[int(alias[1:])][column_name] = cell
+            else:
+                own[name] = cell
+        rows = [model._init_from_db(**columns)
+                for model, columns in zip(self.joined.values(), related, strict=True)
+                if columns.get("id") is not None]  # a relation left empty (a null key)
+        return self.model._init_from_db(**own), rows
+
+    async def _one(self, column: str, value: object, scope: Scope | None,
+                   scope_column: str) -> dict | None:
         prefixes = None if scope is None else scope.prefixes
         if prefixes is not None and not prefixes:
             return None
 
         def where(conn: Any) -> str:
             marks = dialect.marks(conn, 1 + len(prefixes or ()))
-            condition = f'"{column}" = {marks[0]}'
+            condition = f't."{column}" = {marks[0]}'
             if prefixes:
                 # Prefixes are matched literally: LIKE's metacharacters are escaped below.
-                reach = " OR ".join(f"\"{scope_column}\" LIKE {m} ESCAPE '\\'" for m in marks[1:])
+                reach = " OR ".join(f"t.\"{scope_column}\" LIKE {m} ESCAPE '\\'" for m in marks[1:])
                 condition += f" AND ({reach})"
             return condition
 
         values = [value, *(_like_prefix(p) for p in prefixes or ())]
-        rows = await self._run(("one", column, scope_column, len(prefixes or ())), where, values)
-        return rows[0] if rows else None
+        rows = await self._fetch(("one", column, scope_column, len(prefixes or ())), where, values)
+        return dict(rows[0]) if rows else None
 
 
 def _conn() -> Any:

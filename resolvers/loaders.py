@@ -7,7 +7,7 @@ data (units, procedures) or rows of dossiers the caller was already allowed to s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,6 +28,18 @@ async def procedures(ids: Sequence[int]) -> list[Procedure | None]:
 async def units(ids: Sequence[int]) -> list[AdministrativeUnit | None]:
     rows = {u.id: u for u in await _UNITS.by_ids(ids)}
     return [rows.get(i) for i in ids]
+
+
+def by_relation(rows: Iterable[Any]) -> tuple[dict[int, Procedure], dict[int, AdministrativeUnit]]:
+    """Rows a read brought along, by id: the procedures and the units."""
+    procedures: dict[int, Procedure] = {}
+    units_: dict[int, AdministrativeUnit] = {}
+    for row in rows:
+        if isinstance(row, Procedure):
+            procedures[row.id] = row
+        elif isinstance(row, AdministrativeUnit):
+            units_[row.id] = row
+    return procedures, units_
 
 
 async def agencies(ids: Sequence[int]) -> list[Agency | None]:

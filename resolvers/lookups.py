@@ -16,6 +16,10 @@ from resolvers import clock
 
 # Read on every request (a dossier, its procedure): statements whose text is built once.
 DOSSIERS, PROCEDURES = Rows(Dossier), Rows(Procedure)
+# A dossier shown to a caller, with the rows its procedure and unit fields show.
+DOSSIERS_SHOWN = Rows(Dossier, joined={"procedure": Procedure, "unit": AdministrativeUnit,
+                                       "received_unit": AdministrativeUnit,
+                                       "desk_unit": AdministrativeUnit})
 
 
 def _fits(value: str | None, model: type[Model], column: str) -> bool:
@@ -43,6 +47,11 @@ async def procedure_by_code(code: str | None) -> Procedure | None:
     return await PROCEDURES.one("code", code) if _fits(code, Procedure, "code") else None
 
 
+def fits_code(code: str | None) -> bool:
+    """Whether `code` could be a dossier's code (else it is unknown, not an error)."""
+    return _fits(code, Dossier, "code")
+
+
 async def dossier_by_code(code: str | None, scope: Scope | None = None) -> Dossier | None:
     """The dossier with this code; with `scope`, only if its unit is within it."""
-    return await DOSSIERS.one("code", code, scope) if _fits(code, Dossier, "code") else None
+    return await DOSSIERS.one("code", code, scope) if fits_code(code) else None

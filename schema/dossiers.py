@@ -320,6 +320,7 @@ class DossierQuery:
         view = await use_cases.get_dossier(actor=info.context.actor, code=code)
         if view is None:
             return None
+        info.context.loaders.know(view.related)
         await _prime(info, [view.row])
         return Dossier.of(view)
 

@@ -39,6 +39,13 @@ class Loaders:
         # id → the schema object made of it, shared by the rows of a page.
         self.made: dict[tuple[str, int], Any] = {}
 
+    def know(self, rows: Iterable[Any]) -> None:
+        """Rows a read already brought along (a dossier's procedure and units): primed as
+        if read for the page."""
+        procedures, units_ = loaders.by_relation(rows)
+        self.primed_procedures = procedures | self.primed_procedures
+        self.primed_units = units_ | self.primed_units
+
     async def prime_dossiers(self, rows: Sequence[Any], wanted: set[str]) -> None:
         """Read the relations `wanted` (field names) of these dossier rows, one batch each."""
         if not rows:

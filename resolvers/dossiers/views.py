@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.models import Model
+
 from models import Dossier, DossierEvent
 from models.dossiers import ApplicantKind, Timeliness
 from models.scope import Scope
@@ -37,6 +39,8 @@ class DossierView:
     row: Dossier
     applicant: ApplicantView | None  # None in the public tracking view
     timeliness: Timeliness
+    # Rows its relations name (procedure, units) when the read brought them along.
+    related: tuple[Model, ...] = ()
 
 
 class Presenter:

@@ -8,11 +8,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from audit import record
 from models.errors import BadInput
@@ -22,6 +18,9 @@ from resolvers.cells import neutral
 from resolvers.metrics import service
 from resolvers.metrics.measures import Measures
 from resolvers.metrics.scorecard import Scorecard
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -115,6 +114,12 @@ def _lines(report: service.MetricsReport, section: Section, at: datetime) -> lis
 
 
 def _xlsx(report: service.MetricsReport, sections: list[Section], at: datetime) -> bytes:
+    # openpyxl (about 5 MB resident) is loaded with the first spreadsheet asked for, so a
+    # worker that never exports one does not hold it (issue 15: RSS per worker).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)

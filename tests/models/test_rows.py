@@ -1,0 +1,86 @@
+"""Reads by fixed statements (models/rows.py) give the ORM's own models, on either database."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import AdministrativeUnit, Dossier, Procedure
+from models.rows import Rows
+from models.scope import Scope
+from policies import SYSTEM
+from resolvers.dossiers import Applicant, Reception, receive_dossier
+from tests.world import build_world
+
+SHOWN = Rows(Dossier, joined={"procedure": Procedure, "unit": AdministrativeUnit,
+                              "received_unit": AdministrativeUnit, "desk_unit": AdministrativeUnit})
+
+
+def _values(row) -> dict:  # noqa: ANN001
+    return {name: getattr(row, name) for name in row._meta.fields_db_projection}
+
+
+@pytest.fixture
+async def dossier(db):
+    world = await build_world()
+    received = await receive_dossier(actor=SYSTEM, reception=Reception(
+        procedure_code="1.001193", unit_code="20335", channel="IN_PERSON",
+        applicant=Applicant(name="Võ Thị Hạnh", phone="0905123456")))
+    return world, await Dossier.get(code=received.code)
+
+
+async def test_rows_by_ids_are_the_orm_models(dossier):
+    wanted = sorted(p.id for p in await Procedure.all())[:2] + [10**9]
+    read = {p.id: p for p in await Rows(Procedure).by_ids(wanted)}
+    assert sorted(read) == wanted[:2]  # an id that matches nothing is left out
+    for procedure in await Procedure.filter(id__in=wanted[:2]):
+        assert _values(read[procedure.id]) == _values(procedure)
+    assert await Rows(Procedure).by_ids([]) == []
+
+
+async def test_one_joined_brings_the_rows_its_relations_name(dossier):
+    world, orm = dossier
+    found = await SHOWN.one_joined("code", orm.code)
+    assert found is not None
+    row, related = found
+    assert _values(row) == _values(orm)
+    procedure = await Procedure.get(id=orm.procedure_id)
+    units = {u.id: u for u in await AdministrativeUnit.filter(
+        id__in=[i for i in (orm.unit_id, orm.received_unit_id, orm.desk_unit_id) if i])}
+    assert {(type(r).__name__, r.id) for r in related} == (
+        {("Procedure", procedure.id)} | {("AdministrativeUnit", i) for i in units})
+    for r in related:
+        expected = procedure if isinstance(r, Procedure) else units[r.id]
+        assert _values(r) == _values(expected)
+
+
+async def test_a_relation_with_no_row_is_left_out(dossier):
+    _, orm = dossier
+    await Dossier.filter(id=orm.id).update(received_unit_id=None, desk_unit_id=None)
+    row, related = await SHOWN.one_joined("code", orm.code)
+    assert row.received_unit_id is None and row.desk_unit_id is None
+    assert sorted(type(r).__name__ for r in related) == ["AdministrativeUnit", "Procedure"]
+
+
+@pytest.mark.parametrize("prefixes, seen", [
+    (None, True),  # everywhere
+    ((), False),  # nowhere
+    (("/49/",), True),
+    (("/49/502/20335/",), True),
+    (("/49/502/20341/", "/49/503/"), False),
+    (("/490/",), False),  # a longer code is not under the shorter one
+    (("/4_/",), False),  # LIKE's metacharacters are taken literally
+    (("/%",), False),
+    (("/49/503/", "/49/502/"), True),
+])
+async def test_one_within_a_scope(dossier, prefixes, seen):
+    _, orm = dossier
+    assert orm.unit_path.startswith("/49/502/20335/")
+    scope = Scope(prefixes)
+    assert (await Rows(Dossier).one("code", orm.code, scope) is not None) is seen
+    assert (await SHOWN.one_joined("code", orm.code, scope) is not None) is seen
+    assert scope.covers(orm.unit_path) is seen  # the same answer as the scope's own test
+
+
+async def test_an_unknown_value_is_none(dossier):
+    assert await Rows(Dossier).one("code", "KHONG-CO") is None
+    assert await SHOWN.one_joined("code", "KHONG-CO") is None
