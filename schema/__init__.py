@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -27,6 +27,7 @@ from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.targets import TargetMutation, TargetQuery
 from schema.units import UnitMutation, UnitQuery
+from schema.validated import ValidatedOnce
 from schema.viewer import ViewerQuery
 
 Query = merge_types(
@@ -52,7 +53,7 @@ def build_schema(limits: QueryLimits | None = None, *, production: bool = False)
     Production turns introspection and "did you mean" suggestions off."""
     limits = limits or QueryLimits()
     extensions: list = [Observed, AuditOperations, limits_extension(limits), LagTolerantReads,
-                        lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+                        lambda: ParserCache(maxsize=256), ValidatedOnce]
     if production:
         extensions.append(DisableIntrospection)
     built = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,

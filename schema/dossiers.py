@@ -20,7 +20,7 @@ from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
 from schema.execution import NOT_PRIMED, PRIMED
 from schema.late_cause import DossierLateCause
-from schema.loaders import Loaders, selected_names
+from schema.loaders import Loaders, selected_below
 from schema.pagination import CountedConnection
 
 
@@ -294,7 +294,7 @@ class DossierOrder:
 
 async def _prime(info: Info, rows: list) -> None:
     """The relations the query selects below this field, read for all `rows` at once."""
-    await info.context.loaders.prime_dossiers(rows, selected_names(info.selected_fields))
+    await info.context.loaders.prime_dossiers(rows, selected_below(info))
 
 
 @strawberry.type

@@ -18,8 +18,7 @@ MaxIntrospectionDepthRule already bounds how far introspection may nest.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +48,7 @@ from graphql.language.parser import MAX_NESTING_DEPTH
 from strawberry.extensions import SchemaExtension
 
 from resolvers.validation import MAX_PAGE_SIZE
+from schema.memo import MISSING, NodeMemo
 
 LIST_ESTIMATE = 10
 DEFAULT_PAGE = 20
@@ -244,37 +244,15 @@ def refuse_oversized_integers(document: DocumentNode) -> None:
     visit(document, _Integers())
 
 
-# Outcomes remembered between requests (issue 15: both walks were ~7% of a one-dossier read's
-# CPU). strawberry's ParserCache hands every request with the same text the SAME DocumentNode,
-# so a document that passed once passes again: the integer check depends on the document
-# alone; `measure` on the document, the schema, the limits, the operation name and the
-# variables, and on the variables only through `first: $var`, where only int values are read
-# (`_Walk._page`: any other value is DEFAULT_PAGE, exactly as when the variable is absent),
-# so the key holds the int-valued variables (bool included, as `_page` reads it). Keys hold
-# ids; each entry keeps its document and schema alive and is used only when they are the very
-# same objects (an id cannot be reused while its object is referenced here). Only passes are
-# remembered: a refusal raises and is worked out again next time. A document parsed anew
-# for each request (without the parser cache) simply misses. Bounded LRUs.
-_REMEMBERED_MAX = 256
-_INTEGERS_PASSED: OrderedDict[int, DocumentNode] = OrderedDict()
-_MEASURE_PASSED: OrderedDict[Hashable, tuple[DocumentNode, GraphQLSchema]] = OrderedDict()
-
-
-def _recall(cache: OrderedDict, key: Hashable) -> Any:
-    """The entry under `key`, now the most recent; None when there is none."""
-    entry = cache.pop(key, None)
-    if entry is not None:
-        cache[key] = entry
-    return entry
-
-
-def _remember(cache: OrderedDict, key: Hashable, entry: Any) -> None:
-    cache[key] = entry
-    while len(cache) > _REMEMBERED_MAX:
-        try:
-            cache.popitem(last=False)
-        except KeyError:  # emptied meanwhile
-            break
+# Passes remembered between requests (schema/memo.py; issue 15: both walks were ~7% of a
+# one-dossier read's CPU). The integer check depends on the document alone; `measure` on the
+# document, the schema, the limits, the operation name and the variables, and on the
+# variables only through `first: $var`, where only int values are read (`_Walk._page`: any
+# other value is DEFAULT_PAGE, exactly as when the variable is absent), so the key holds the
+# int-valued variables (bool included, as `_page` reads it). Only passes are remembered: a
+# refusal raises and is worked out again next time.
+_INTEGERS_PASSED = NodeMemo()
+_MEASURE_PASSED = NodeMemo()
 
 
 def _int_variables(variables: dict[str, Any] | None) -> tuple[tuple[str, int], ...] | None:
@@ -290,19 +268,16 @@ def check_document(document: DocumentNode, schema: GraphQLSchema, variables: dic
                    operation_name: str | None, limits: QueryLimits) -> None:
     """`refuse_oversized_integers` then `measure` under `limits`, each skipped when the same
     document (and, for `measure`, the same key) already passed (see above)."""
-    document_id = id(document)
-    if _recall(_INTEGERS_PASSED, document_id) is not document:
+    if _INTEGERS_PASSED.get((document,)) is MISSING:
         refuse_oversized_integers(document)
-        _remember(_INTEGERS_PASSED, document_id, document)
+        _INTEGERS_PASSED.put((document,), True)
     ints = _int_variables(variables)
-    key = None if ints is None else (document_id, id(schema), limits, operation_name, ints)
-    if key is not None:
-        passed = _recall(_MEASURE_PASSED, key)
-        if passed is not None and passed[0] is document and passed[1] is schema:
-            return
+    key = None if ints is None else (limits, operation_name, ints)
+    if key is not None and _MEASURE_PASSED.get((document, schema), key) is not MISSING:
+        return
     measure(document, schema, variables, operation_name, limits)
     if key is not None:
-        _remember(_MEASURE_PASSED, key, (document, schema))
+        _MEASURE_PASSED.put((document, schema), True, key)
 
 
 def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:

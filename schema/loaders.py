@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.dataloader import DataLoader
 
 from resolvers import loaders, units
+from schema.memo import MISSING, NodeMemo
 
 # The dossier fields that follow a relation, and the row columns holding its key.
 UNIT_FIELDS = {"unit": "unit_id", "receivedUnit": "received_unit_id", "desk": "desk_unit_id"}
@@ -46,7 +48,7 @@ class Loaders:
         self.primed_procedures = procedures | self.primed_procedures
         self.primed_units = units_ | self.primed_units
 
-    async def prime_dossiers(self, rows: Sequence[Any], wanted: set[str]) -> None:
+    async def prime_dossiers(self, rows: Sequence[Any], wanted: frozenset[str]) -> None:
         """Read the relations `wanted` (field names) of these dossier rows, one batch each."""
         if not rows:
             return
@@ -69,15 +71,40 @@ async def _prime(primed: dict[int, Any], load: Any, keys: Iterable[int]) -> None
         primed.update(zip(missing, await load(missing), strict=True))
 
 
-def selected_names(fields: Iterable[Any]) -> set[str]:
-    """Every field name selected anywhere below these (strawberry's selected_fields), through
-    fragments too: a name selected at any depth is primed (priming too much costs little)."""
-    names: set[str] = set()
-    todo = list(fields)
-    while todo:
-        selection = todo.pop()
-        name = getattr(selection, "name", None)
-        if name is not None:
-            names.add(name)
-        todo.extend(getattr(selection, "selections", None) or ())
+def selected_below(info: Any) -> frozenset[str]:
+    """Every field name selected anywhere below this field, through fragments too: a name
+    selected at any depth is primed (priming too much costs little).
+
+    Read from the document's own nodes and remembered per field node: the parser cache hands
+    the same nodes back for the same query text, so a page's request walks nothing. (Through
+    strawberry's `selected_fields` this built a tree of selections on every request, a
+    twentieth of a one-dossier read.) `_raw_info` is the Info's graphql-core resolve info."""
+    raw = info._raw_info
+    nodes = tuple(raw.field_nodes)
+    names = _SELECTED.get(nodes)
+    if names is MISSING:
+        names = _SELECTED.put(nodes, _names_below(nodes, raw.fragments))
     return names
+
+
+_SELECTED = NodeMemo(1024)
+
+
+def _names_below(nodes: Iterable[FieldNode], fragments: dict[str, Any]) -> frozenset[str]:
+    names: set[str] = set()
+    spread: set[str] = set()
+    todo = [node.selection_set for node in nodes if node.selection_set is not None]
+    while todo:
+        for selection in todo.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+                if selection.selection_set is not None:
+                    todo.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                todo.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in spread and name in fragments:  # each fragment once (cycles)
+                    spread.add(name)
+                    todo.append(fragments[name].selection_set)
+    return frozenset(names)

@@ -3,7 +3,6 @@ walking every time, without the walk on a repeat."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Optional
 
 import pytest
@@ -12,6 +11,7 @@ from strawberry.extensions import ParserCache
 
 from schema import limits
 from schema.limits import QueryLimits, limits_extension
+from schema.memo import NodeMemo
 
 PAGED = "query($n: Int) { procedures(first: $n) { edges { node { code name } } } }"
 
@@ -41,8 +41,8 @@ async def test_a_document_that_passed_is_not_walked_again(client_for, monkeypatc
         return integers(document)
 
     # Empty memories: earlier tests may have passed this very document (the parser cache is shared).
-    monkeypatch.setattr(limits, "_INTEGERS_PASSED", OrderedDict())
-    monkeypatch.setattr(limits, "_MEASURE_PASSED", OrderedDict())
+    monkeypatch.setattr(limits, "_INTEGERS_PASSED", NodeMemo())
+    monkeypatch.setattr(limits, "_MEASURE_PASSED", NodeMemo())
     monkeypatch.setattr(limits._Walk, "selections", counted_selections)
     monkeypatch.setattr(limits, "refuse_oversized_integers", counted_integers)
     client = await client_for()
