@@ -4,8 +4,8 @@ The hot reads of every request (a page's procedures and units, one dossier by it
 ask the same question with different values. Through the ORM each builds its SQL anew (a
 query tree, filters resolved, pypika rendering): about a tenth of a one-dossier read's CPU
 each (issue 15). Here the text is rendered once per database and statement shape, the values
-are bound as parameters, and the rows become models through the model's own conversion, as
-the ORM's executor makes them (`_init_from_db`), so callers get the same objects.
+are bound as parameters, and the rows become the ORM's models (models/making.py), so callers
+get the same objects.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from tortoise import connections
 from tortoise.models import Model
 
 from models import dialect
+from models.making import maker
 from models.scope import Scope
 
 M = TypeVar("M", bound=Model)
@@ -54,8 +55,8 @@ class Rows(Generic[M]):
         return (await conn.execute_query(sql, values))[1]
 
     async def _run(self, shape: tuple, where: Any, values: list) -> list[M]:
-        make = self.model._init_from_db
-        return [make(**dict(row)) for row in await self._fetch(shape, where, values)]
+        make = maker(self.model)
+        return [make(row) for row in await self._fetch(shape, where, values)]
 
     async def by_ids(self, ids: Sequence[int]) -> list[M]:
         """The rows whose id is among `ids` (in no particular order): the ids are one
@@ -68,7 +69,7 @@ class Rows(Generic[M]):
         """The row whose `column` (a unique column) equals `value`, within `scope` (prefixes
         of `scope_column`, as models.scope.scoped filters); None if it is missing or outside."""
         found = await self._one(column, value, scope, scope_column)
-        return None if found is None else self.model._init_from_db(**found)
+        return None if found is None else maker(self.model)(found)
 
     async def one_joined(self, column: str, value: object, scope: Scope | None = None,
                          scope_column: str = "unit_path") -> tuple[M, list[Model]] | None:
@@ -85,10 +86,10 @@ class Rows(Generic[M]):
                 related[int(alias[1:])][column_name] = cell
             else:
                 own[name] = cell
-        rows = [model._init_from_db(**columns)
+        rows = [maker(model)(columns)
                 for model, columns in zip(self.joined.values(), related, strict=True)
                 if columns.get("id") is not None]  # a relation left empty (a null key)
-        return self.model._init_from_db(**own), rows
+        return maker(self.model)(own), rows
 
     async def _one(self, column: str, value: object, scope: Scope | None,
                    scope_column: str) -> dict | None:

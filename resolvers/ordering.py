@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 
 from models import dialect
 from models.errors import BadInput
+from models.making import fetch
 from resolvers import validation
 from resolvers.pagination import Page, _decode, encode
 
@@ -95,7 +96,7 @@ async def keyset_by(
     page = query
     if cursor is not None:
         page = page.filter(_after(column, cursor[0], cursor[1], descending, unique))
-    rows = await _ordered(page, column, descending, unique).limit(size + 1)
+    rows = await fetch(_ordered(page, column, descending, unique).limit(size + 1))
     shown = rows[:size]
     cursors = [encode(kind, f"{_key(getattr(r, column))}|{r.id}") for r in shown]
     return Page(shown, cursors, len(rows) > size, query.count)

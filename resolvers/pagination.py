@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.queryset import QuerySet
 
 from models.errors import BadInput
+from models.making import fetch
 from resolvers import validation
 
 T = TypeVar("T")
@@ -82,7 +83,7 @@ async def keyset(
     page = query
     if after_key is not None:
         page = page.filter(**{f"{key}__{'lt' if descending else 'gt'}": after_key})
-    rows = await page.order_by(f"-{key}" if descending else key).limit(size + 1)
+    rows = await fetch(page.order_by(f"-{key}" if descending else key).limit(size + 1))
     shown = rows[:size]
     return Page(shown, [encode(kind, getattr(r, key)) for r in shown], len(rows) > size,
                 query.count)
