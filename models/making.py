@@ -48,7 +48,7 @@ def _build(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
     plan: list[tuple[str, str, Callable[[Any], Any] | None]] = [
         *((key, attr, None) for key, attr, _ in meta.db_native_fields),
         *((key, attr, _typed(field.field_type)) for key, attr, field in meta.db_default_fields),
-        *((key, attr, _converter(field)) for key, attr, field in meta.db_complex_fields),
+        *((key, attr, converter(field)) for key, attr, field in meta.db_complex_fields),
     ]
     new, put = model.__new__, object.__setattr__
 
@@ -70,7 +70,8 @@ def _typed(kind: type) -> Callable[[Any], Any]:
     return lambda value: value if type(value) is kind else kind(value)
 
 
-def _converter(field: Any) -> Callable[[Any], Any]:
+def converter(field: Any) -> Callable[[Any], Any]:
+    """The field's conversion of a value read (not None), skipped where the driver did it."""
     to_python = field.to_python_value
     members = getattr(field, "enum_type", None)
     if members is not None:
@@ -99,4 +100,4 @@ async def fetch(queryset: QuerySet[M]) -> list[M]:
     return [make(row) for row in (await queryset._db.execute_query(sql, values))[1]]
 
 
-__all__ = ["fetch", "maker"]
+__all__ = ["converter", "fetch", "maker"]

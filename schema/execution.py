@@ -230,6 +230,11 @@ def plan_for(schema: GraphQLSchema, parent_type: GraphQLObjectType, grouped_fiel
     return plan
 
 
+# What a field completed to when it is done: checked before graphql-core's is_awaitable, which
+# looks for `__await__` on each (a failed attribute lookup per object of a page).
+_SETTLED = frozenset({dict, list, type(None)})
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with plain fields read directly (module docstring)."""
 
@@ -282,7 +287,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     if result is Undefined:
                         continue
                 results[response_name] = result
-                if is_awaitable(result):
+                if result.__class__ not in _SETTLED and is_awaitable(result):
                     awaitable_fields.append(response_name)
         except Exception:
             # A non-null field's error propagates to the parent; what other fields started
@@ -322,7 +327,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             for index, value in enumerate(values):
                 item = self.execute_fields(object_type, value, Path(path, index, None), grouped,
                                            None)
-                if self.is_awaitable(item):
+                if item.__class__ not in _SETTLED and self.is_awaitable(item):
                     pending.append(index)
                 items.append(item)
         except Exception as raw_error:  # noqa: BLE001  (items are non-null objects here)
@@ -342,7 +347,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._settled(awaited(), field_type, details, path)
 
     def _settled(self, completed: Any, field_type: Any, details: Any, path: Path) -> Any:
-        if not self.is_awaitable(completed):
+        if completed.__class__ in _SETTLED or not self.is_awaitable(completed):
             return completed
 
         async def await_completed() -> Any:
