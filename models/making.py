@@ -31,14 +31,18 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
-_MAKERS: dict[type, Callable[[Mapping[str, Any]], Any]] = {}
+_MAKERS: dict[tuple[type, type], Callable[[Mapping[str, Any]], Any]] = {}
 
 
 def maker(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
-    """The model's maker, built at first use (the ORM sets its fields up when it starts)."""
-    made = _MAKERS.get(model)
+    """The model's maker, built at first use (the ORM sets its fields up when it starts).
+    One per database driver: which columns the driver already converts (the ORM's "native"
+    fields: dates on asyncpg, not on SQLite) depends on it, and a process may start the ORM
+    again on another database (tests, tools)."""
+    key = (model, model._meta.db.executor_class)
+    made = _MAKERS.get(key)
     if made is None:
-        made = _MAKERS[model] = _build(model)
+        made = _MAKERS[key] = _build(model)
     return made
 
 
