@@ -34,7 +34,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClie
 from tortoise.transactions import in_transaction
 
 from audit import grouping
-from models import dialect
+from models import dialect, held
 from models.audit import AuditChainHead, AuditEntry
 
 DEVELOPMENT_KEY = b"motcua-development-audit-key"
@@ -143,6 +143,13 @@ LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit
                      "FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
 
+def lock_sql(carried: held.Carried, *, relaxed: bool = False) -> str:
+    """LOCK_HEAD (or LOCK_HEAD_RELAXED) carrying held writes: with none, exactly those."""
+    relax = ", set_config('synchronous_commit', 'off', true)" if relaxed else ""
+    return (f"{carried.with_()}SELECT last_seq, last_hash{relax}{carried.reads} "
+            f"FROM audit_chain_head WHERE id = 1{carried.guards} FOR UPDATE")
+
+
 async def append(fields: dict[str, Any]) -> None:
     """Insert one sealed entry; inside the caller's transaction it commits with the write."""
     conn = connections.get("default")
@@ -176,7 +183,13 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], 
     an entry is written on every request (see benchmarks/). `relaxed`: the commit need not
     wait for the disk flush (entries of their own, audit/grouping.py)."""
     # The row lock on the head is held until commit: writers queue here, at their very end.
-    locked = (await conn.execute_query_dict(LOCK_HEAD_RELAXED if relaxed else LOCK_HEAD))[0]
+    # The statement carries the writes the transaction held back (models/held.py: the
+    # dossier's update, its event, rollups and notification), so they cost no round trip.
+    carried = held.take(conn)
+    rows = await conn.execute_query_dict(lock_sql(carried, relaxed=relaxed), carried.params)
+    if not rows:
+        raise carried.failure()  # a guarded write changed nothing: roll it all back
+    locked = rows[0]
     seq, previous = locked["last_seq"], locked["last_hash"]
     values: list[Any] = []
     for fields in entries:

@@ -31,7 +31,7 @@ import asyncpg
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 
-from models import dialect, telemetry
+from models import dialect, held, telemetry
 
 log = logging.getLogger("motcua.notify")
 
@@ -170,7 +170,8 @@ async def publish(kind: str, **data: Any) -> None:
         payload = json.dumps({"k": kind, "o": ORIGIN, **data}, separators=(",", ":"), default=str)
         if len(payload.encode()) > MAX_PAYLOAD:
             raise ValueError(f"{kind} notification too large")
-        await conn.execute_query("SELECT pg_notify($1, $2)", [CHANNEL, payload])
+        # Held for the transaction's next answering statement (models/held.py) when it can be.
+        await held.execute("SELECT pg_notify($1, $2)", [CHANNEL, payload], answers=True)
     if isinstance(conn, TransactionalDBClient):
         _after_commit(conn, event)
     else:

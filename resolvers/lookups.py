@@ -21,6 +21,10 @@ DOSSIERS_SHOWN = Rows(Dossier, joined={"procedure": Procedure, "unit": Administr
                                        "received_unit": AdministrativeUnit,
                                        "desk_unit": AdministrativeUnit})
 
+# A dossier about to change, with its procedure (its time limit and payment rules): read by
+# one statement, as the step may need it only once the dossier is known.
+DOSSIERS_CHANGED = Rows(Dossier, joined={"procedure": Procedure})
+
 
 def _fits(value: str | None, model: type[Model], column: str) -> bool:
     limit = cast("CharField[Any]", model._meta.fields_map[column]).max_length  # code columns only
@@ -55,3 +59,12 @@ def fits_code(code: str | None) -> bool:
 async def dossier_by_code(code: str | None, scope: Scope | None = None) -> Dossier | None:
     """The dossier with this code; with `scope`, only if its unit is within it."""
     return await DOSSIERS.one("code", code, scope) if fits_code(code) else None
+
+
+async def dossier_with_procedure(code: str | None) -> tuple[Dossier, Procedure] | None:
+    """The dossier with this code and its procedure, by one statement."""
+    found = await DOSSIERS_CHANGED.one_joined("code", code) if fits_code(code) else None
+    if found is None:
+        return None
+    dossier, (procedure,) = found  # the procedure is a required foreign key
+    return dossier, cast(Procedure, procedure)

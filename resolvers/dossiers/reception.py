@@ -9,10 +9,9 @@ import json
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from audit import record
-from models import Agency, Dossier, DossierEvent, Procedure
+from models import Agency, Dossier, DossierEvent, Procedure, held
 from models.dossiers import ApplicantKind, Channel, DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.text import fold
@@ -140,7 +139,9 @@ async def _create(actor, reception, unit, desk, agency, procedure, received_at, 
     clock_fields = (timing.start(received_at, channel_terms.limit, await load_calendar())
                     if accepted else {})
     applicant = reception.applicant
-    async with in_transaction() as conn:
+    # The event, the rollups and the notification are held and reach PostgreSQL with the
+    # audit's head lock (models/held.py).
+    async with held.transaction() as conn:
         code = await next_code(
             conn, agency_id=agency.id, agency_code=agency.code, day=clock.local_date(received_at)
         )
@@ -179,16 +180,10 @@ async def _create(actor, reception, unit, desk, agency, procedure, received_at, 
             idempotency_fingerprint=fingerprint(reception) if key else None,
             using_db=conn,
         )
-        await DossierEvent.create(
-            dossier_id=dossier.id,
-            at=received_at,
-            action="RECEIVE",
-            from_status=None,
-            to_status=status,
-            actor_username=actor.name,
-            using_db=conn,
-        )
+        await held.insert(DossierEvent, dossier_id=dossier.id, at=received_at, action="RECEIVE",
+                          from_status=None, to_status=status, actor_username=actor.name)
         await rollups.apply_to(dossier, rollups.contribution(dossier))
+        await notifications.announce(dossier, action="RECEIVE", from_status=None)
         await record(
             actor=actor,
             action="dossier:receive",
@@ -202,5 +197,4 @@ async def _create(actor, reception, unit, desk, agency, procedure, received_at, 
                      **({"received_by_postal_staff": [None, True]}
                         if reception.received_by_postal_staff else {})},
         )
-        await notifications.announce(dossier, action="RECEIVE", from_status=None)
     return dossier

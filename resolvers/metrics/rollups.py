@@ -24,7 +24,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import ROLLUP_COUNTERS, AdministrativeUnit, dialect
+from models import ROLLUP_COUNTERS, AdministrativeUnit, dialect, held
 from resolvers.clock import local_date
 from resolvers.metrics.rollup_sql import carried_rows_sql, rebuild_sql
 
@@ -124,13 +124,16 @@ async def _upsert(table: str, rows: list[tuple[dict[str, Any], Counter[str]]]) -
     updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(marks)} "
            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
-    await conn.execute_query(sql, values)
+    # In a change's transaction, held for the audit's head lock to carry (models/held.py).
+    await held.execute(sql, values)
 
 
 async def apply(*, units: Sequence[Target], procedure_id: int, changes: Contribution) -> None:
     """Add the changes under each unit version: one atomic upsert of its days and one of its
     months (in the caller's transaction; rows in date order, so locks are taken in order)."""
-    for unit_id, unit_path in units:
+    # Each version once: the statements of one transaction may reach the server as one, and
+    # one statement must not upsert a row twice.
+    for unit_id, unit_path in dict.fromkeys(units):
         await _upsert("unit_daily_stats", [
             ({"unit_id": unit_id, "unit_path": unit_path, "day": day}, counters)
             for day, counters in sorted(changes.items())])

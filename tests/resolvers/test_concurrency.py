@@ -45,14 +45,14 @@ async def test_concurrent_transitions_of_one_dossier_exactly_one_wins(world, mon
     # too short a window to show a conflict every time).
     writers = 20
     all_read = asyncio.Barrier(writers)
-    load = transitions.load_for_write
+    load = transitions.load_with_procedure
 
     async def load_then_wait(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         row = await load(*args, **kwargs)
         await all_read.wait()
         return row
 
-    monkeypatch.setattr(transitions, "load_for_write", load_then_wait)
+    monkeypatch.setattr(transitions, "load_with_procedure", load_then_wait)
     wins, refusals = await outcomes(
         transition_dossier(actor=SYSTEM, code=dossier.code, action=action, note="Lý do")
         for action in [A.START_PROCESSING, A.WITHDRAW, A.STOP, A.REQUEST_SUPPLEMENT] * 5

@@ -1,0 +1,199 @@
+"""Writes held back until the transaction's next statement that must answer (PostgreSQL).
+
+A change of a dossier writes rows whose answers nobody reads: its event, the rollup
+counters, the notification to other workers, and the compare-and-set update itself, whose
+only answer is whether it changed one row. Sent one by one each is a round trip inside the
+transaction, with the dossier's row lock held and the worker waiting (issue 15: a complete
+path sent 46 statements). Inside `held.transaction()`, `execute()` keeps them, and the next
+statement that must answer carries them as common table expressions: the audit chain's head
+lock, which every write takes at its end (audit/chain.py). What nothing carried is sent at
+the end of the block, before the commit.
+
+A held write may be *guarded*: it must change at least one row (the dossier's update
+checks the version it read). The carrying statement then answers only if it did (`EXISTS`
+in its WHERE, which also makes PostgreSQL run the update before taking the head's lock: the
+same order as a transaction that sends them one by one, so the two cannot deadlock), and the
+guard's error is raised otherwise; the transaction rolls back everything carried with it.
+
+Rules for a writer (checked by tests/models/test_held.py): every held statement is numbered
+from `$1`; the statements of one block must not change the same row twice (PostgreSQL runs
+the CTEs of one statement on one snapshot, and an upsert cannot touch a row twice); a held
+SELECT (`pg_notify`) is marked `answers`, so the carrying statement reads it and it runs; no
+savepoint (a nested `in_transaction()`) inside a block: a write held there would outlive
+the savepoint's rollback. A block opened inside another transaction holds nothing (tortoise
+gives it a connection of its own wrapping), and neither does another task.
+
+On SQLite (in-process: no round trips to save) and outside `transaction()`, `execute()`
+runs the statement at once, and a guard is checked on its row count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+from tortoise.queryset import UpdateQuery
+from tortoise.transactions import in_transaction
+
+from models import dialect
+
+_MARK = re.compile(r"\$(\d+)")
+
+
+@dataclass(frozen=True)
+class Write:
+    sql: str
+    params: list[Any]
+    guard: Exception | None = None
+    answers: bool = False  # a SELECT: read by the carrying statement, or it would not run
+
+
+@dataclass
+class Carried:
+    """Held writes as the carrying statement's CTEs, its parameters numbered first."""
+
+    writes: list[Write] = field(default_factory=list)
+    prefix: str = ""  # "WITH held0 AS (…), …" (then the carrier's own CTEs, comma-joined)
+    params: list[Any] = field(default_factory=list)
+    reads: str = ""  # ", (SELECT count(*) FROM heldN)" for the answering ones
+    guards: str = ""  # " AND EXISTS (SELECT 1 FROM heldN)" for the guarded ones
+
+    def with_(self, *ctes: str) -> str:
+        """The statement's WITH clause: the held writes, then the carrier's own `ctes`."""
+        parts = [self.prefix, *ctes] if self.prefix else list(ctes)
+        return f"WITH {', '.join(parts)} " if parts else ""
+
+    def failure(self) -> Exception:
+        """The error to raise when the carrying statement did not answer (a guard failed)."""
+        return next(w.guard for w in self.writes if w.guard is not None)
+
+
+@dataclass
+class _Pending:
+    """The writes held in one transaction, kept with its connection and its task: a task
+    started inside the block copies the context, and must neither hold writes for the block
+    nor carry the block's (it sends its own at once)."""
+
+    conn: BaseDBAsyncClient
+    task: asyncio.Task[Any] | None
+    writes: list[Write] = field(default_factory=list)
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("held_writes", default=None)
+
+
+def _mine(conn: BaseDBAsyncClient) -> _Pending | None:
+    pending = _pending.get()
+    if pending is None or pending.conn is not conn or pending.task is not asyncio.current_task():
+        return None
+    return pending
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
+    """`in_transaction()`, with writes held for the statement that must answer."""
+    async with in_transaction() as conn:
+        if not dialect.is_postgres(conn):
+            yield conn
+            return
+        token = _pending.set(_Pending(conn, asyncio.current_task()))
+        try:
+            yield conn
+            await _flush(conn)
+        finally:
+            _pending.reset(token)
+
+
+async def execute(sql: str, params: list[Any], *, guard: Exception | None = None,
+                  answers: bool = False) -> None:
+    """Send a write, or hold it for the next answering statement of this transaction."""
+    conn = connections.get("default")
+    pending = _mine(conn)
+    if pending is not None:
+        pending.writes.append(Write(sql, list(params), guard, answers))
+        return
+    count, _ = await conn.execute_query(sql, list(params))
+    if guard is not None and count < 1:
+        raise guard
+
+
+async def update(query: UpdateQuery, *, guard: Exception | None = None) -> None:
+    """An ORM update (its SQL, as the ORM builds it), sent or held like `execute`."""
+    if _mine(connections.get("default")) is None:
+        if await query < 1 and guard is not None:
+            raise guard
+        return
+    query._choose_db_if_not_chosen(True)
+    query._make_query()
+    sql, params = query.query.get_parameterized_sql()
+    await execute(sql, params, guard=guard)
+
+
+async def insert(model: type[Model], **values: Any) -> None:
+    """A row whose key nobody reads (a dossier's event): held like `execute`, with each value
+    converted by its field as the ORM would; outside a block, the ORM's own create."""
+    conn = connections.get("default")
+    if _mine(conn) is None:
+        await model.create(**values)
+        return
+    fields_map = model._meta.fields_map
+    columns = [fields_map[name].source_field or name for name in values]
+    params = [fields_map[name].to_db_value(value, model) for name, value in values.items()]
+    marks = ", ".join(f"${i}" for i in range(1, len(params) + 1))
+    await execute(f'INSERT INTO "{model._meta.db_table}" ({", ".join(map(_quoted, columns))}) '
+                  f"VALUES ({marks})", params)
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
+
+
+def take(conn: BaseDBAsyncClient) -> Carried:
+    """The writes held in `conn`'s transaction, for a statement about to be sent on it (none
+    outside `transaction()`)."""
+    pending = _mine(conn)
+    if pending is None or not pending.writes:
+        return Carried()
+    writes, pending.writes = pending.writes, []
+    carried = Carried(writes=writes)
+    ctes, reads, guards = [], [], []
+    for i, write in enumerate(writes):
+        sql = renumber(write.sql, len(carried.params))
+        if write.guard is not None:
+            sql += " RETURNING 1"
+            guards.append(f" AND EXISTS (SELECT 1 FROM held{i})")
+        if write.answers:
+            reads.append(f", (SELECT count(*) FROM held{i})")
+        ctes.append(f"held{i} AS ({sql})")
+        carried.params += write.params
+    carried.prefix = ", ".join(ctes)
+    carried.reads, carried.guards = "".join(reads), "".join(guards)
+    return carried
+
+
+def renumber(sql: str, offset: int) -> str:
+    """A statement's own marks moved after `offset` parameters carried before them."""
+    return _MARK.sub(lambda m: f"${int(m.group(1)) + offset}", sql)
+
+
+async def _flush(conn: BaseDBAsyncClient) -> None:
+    """What no statement carried, in one statement before the commit."""
+    carried = take(conn)
+    if not carried.writes:
+        return
+    rows = await conn.execute_query_dict(
+        f"{carried.with_()}SELECT 1 AS answered{carried.reads} WHERE TRUE{carried.guards}",
+        carried.params)
+    if not rows:
+        raise carried.failure()
+
+
+__all__ = ["Carried", "execute", "insert", "renumber", "take", "transaction", "update"]
