@@ -176,21 +176,16 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     await seal_postgres(conn, [fields])
 
 
-async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], *,
-                        relaxed: bool = False) -> None:
-    """Chain and insert `entries` in order inside `conn`'s transaction (PostgreSQL): lock the
-    head, then one statement inserts them all and moves the head. Raw SQL on the hot path:
-    an entry is written on every request (see benchmarks/). `relaxed`: the commit need not
-    wait for the disk flush (entries of their own, audit/grouping.py)."""
-    # The row lock on the head is held until commit: writers queue here, at their very end.
-    # The statement carries the writes the transaction held back (models/held.py: the
-    # dossier's update, its event, rollups and notification), so they cost no round trip.
-    carried = held.take(conn)
-    rows = await conn.execute_query_dict(lock_sql(carried, relaxed=relaxed), carried.params)
-    if not rows:
-        raise carried.failure()  # a guarded write changed nothing: roll it all back
-    locked = rows[0]
-    seq, previous = locked["last_seq"], locked["last_hash"]
+class _Tip:
+    """The end of the chain as this process last sealed it (or guessed it would be): where
+    its next entry is chained speculatively. Only a guess: the statement that writes the entry
+    checks it against the locked head, and a wrong one costs the round trip it saves."""
+
+    at: tuple[int, str] | None = None
+
+
+def _chained(entries: list[dict[str, Any]], seq: int, previous: str) -> tuple[list[Any], int, str]:
+    """The entries' bound values chained after (seq, previous), and the new end."""
     values: list[Any] = []
     for fields in entries:
         seq += 1
@@ -198,8 +193,74 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], 
         sealed["hash"] = previous = digest(sealed)
         sealed.setdefault("occurrences", 1)
         values += [stored(name, sealed.get(name)) for name in COLUMNS]
-    await conn.execute_query_dict(seal_sql(len(entries)),
-                                  [*values, seq, previous, head_mac(seq, previous)])
+    return values, seq, previous
+
+
+_CASTS = {"seq": "bigint", "at": "timestamptz", "changes": "jsonb", "occurrences": "integer"}
+
+
+def speculative_sql(carried: held.Carried, count: int, *, relaxed: bool = False) -> str:
+    """One statement: lock the head (carrying the held writes), insert `count` entries chained
+    after the head this process expects, and move the head, only if the locked head is the
+    one expected; it answers with the head as locked and how many entries it inserted.
+    Parameters after the carried ones: the entries' COLUMNS, the expected last_seq and
+    last_hash, then the new last_seq, last_hash and head_mac."""
+    width, first = len(COLUMNS), len(carried.params)
+    columns = ", ".join(COLUMNS)
+    rows = ", ".join(
+        "(" + ", ".join(f"${first + n * width + i}::{_CASTS.get(c, 'text')}"
+                        for i, c in enumerate(COLUMNS, 1)) + ")"
+        for n in range(count))
+    k = first + count * width
+    relax = ", set_config('synchronous_commit', 'off', true)" if relaxed else ""
+    return carried.with_(
+        f"head AS (SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1{carried.guards} "
+        "FOR UPDATE)",
+        f"entry AS (INSERT INTO audit_entries ({columns}) SELECT v.* FROM (VALUES {rows}) "
+        f"AS v({columns}), head WHERE head.last_seq = ${k + 1} AND head.last_hash = ${k + 2} "
+        "RETURNING id)",
+        f"moved AS (UPDATE audit_chain_head SET last_seq = ${k + 3}, last_hash = ${k + 4}, "
+        f"head_mac = ${k + 5} WHERE id = 1 AND EXISTS (SELECT 1 FROM entry))",
+    ) + (f"SELECT last_seq, last_hash{relax}{carried.reads}, (SELECT count(*) FROM entry) "
+         "AS sealed FROM head")
+
+
+async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], *,
+                        relaxed: bool = False) -> None:
+    """Chain and insert `entries` in order inside `conn`'s transaction (PostgreSQL). Raw SQL
+    on the hot path: an entry is written on every request (see benchmarks/). `relaxed`: the
+    commit need not wait for the disk flush (entries of their own, audit/grouping.py).
+
+    The head's row lock is held until commit, so every writer of the province queues here,
+    at its very end, and the time from taking the lock to the commit bounds how many writes
+    a second the whole system makes (issue 15). The entries are therefore chained after the
+    head this process expects (its own last entry, even one not committed yet: the writer
+    behind it in the queue) and written by the statement that takes the lock: once granted,
+    PostgreSQL inserts and moves the head at once, and the writer's next round trip is its
+    commit. When another process moved the head in between, the statement inserts nothing
+    and answers the head as locked; the entries are chained after it and sent as before.
+    The statement also carries the writes the transaction held back (models/held.py: the
+    dossier's update, its event, rollups and notification), so they cost no round trip."""
+    carried = held.take(conn)
+    expected = _Tip.at
+    if expected is None:  # nothing to speculate on: lock, then seal after what was locked
+        rows = await conn.execute_query_dict(lock_sql(carried, relaxed=relaxed), carried.params)
+    else:
+        values, seq, last = _chained(entries, *expected)
+        _Tip.at = (seq, last)  # the next writer of this process chains after these
+        rows = await conn.execute_query_dict(
+            speculative_sql(carried, len(entries), relaxed=relaxed),
+            [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
+        if rows and rows[0]["sealed"]:
+            return
+        if _Tip.at == (seq, last):
+            _Tip.at = expected if not rows else None  # these entries will not exist
+    if not rows:
+        raise carried.failure()  # a guarded write changed nothing: roll it all back
+    locked = rows[0]
+    values, seq, last = _chained(entries, locked["last_seq"], locked["last_hash"])
+    _Tip.at = (seq, last)
+    await conn.execute_query_dict(seal_sql(len(entries)), [*values, seq, last, head_mac(seq, last)])
 
 
 def stored(name: str, value: Any) -> Any:

@@ -66,8 +66,11 @@ async def gql(client, token, query, **variables) -> dict:
 
 
 async def replayed(standby: Cluster, primary: Cluster, database: str = "motcua") -> None:
-    """Wait until the replica has replayed everything the primary has written so far."""
-    target = primary.sql("SELECT pg_current_wal_lsn()", database)
+    """Wait until the replica has replayed everything the primary has written so far. The
+    target is where WAL is inserted, not where it is written: these throwaway clusters commit
+    without waiting for the WAL (synchronous_commit = off), so the last commits may not be
+    written yet when this is asked."""
+    target = primary.sql("SELECT pg_current_wal_insert_lsn()", database)
     for _ in range(600):  # up to 30 s on a loaded machine
         if standby.sql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", database) == "t":
             return

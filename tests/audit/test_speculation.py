@@ -1,0 +1,108 @@
+"""Entries chained after the head this process expects (audit/chain.py `seal_postgres`).
+
+The guess saves the round trip between taking the head's lock and writing the entry; it is
+checked by the statement itself, so a wrong guess (another process moved the head, a writer
+before it rolled back) costs a second statement and never a broken chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from audit import chain, record
+from models import AuditChainHead, AuditEntry, Dossier, held
+from models.errors import Conflict
+from policies import SYSTEM
+from resolvers.dossiers import Applicant, Reception, receive_dossier
+from tests.sqlcount import count_queries
+from tests.world import build_world
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture
+async def world(db):
+    return await build_world()
+
+
+async def _entry(action: str) -> list[str]:
+    with count_queries() as statements:
+        async with in_transaction():
+            await record(actor=SYSTEM, action=action, object_type="Test", object_id=action)
+    return statements
+
+
+async def _chain_is_whole() -> None:
+    result = await chain.verify()
+    assert result.ok, result
+    seqs = await AuditEntry.all().order_by("seq").values_list("seq", flat=True)
+    assert seqs == list(range(1, len(seqs) + 1))
+    head = await AuditChainHead.get(id=1)
+    assert head.last_seq == seqs[-1]
+
+
+async def test_a_right_guess_seals_with_the_lock(world):
+    await _entry("first")  # the process learns where the chain ends
+    assert len(await _entry("second")) == 1
+    await _chain_is_whole()
+
+
+async def test_a_wrong_guess_falls_back_and_the_chain_stays_whole(world):
+    await _entry("first")
+    chain._Tip.at = (chain._Tip.at[0] + 5, "f" * 64)  # as if another process wrote since
+    statements = await _entry("second")
+    assert len(statements) == 2, statements  # the speculative one inserted nothing
+    head = await AuditChainHead.get(id=1)
+    assert chain._Tip.at == (head.last_seq, head.last_hash)
+    assert len(await _entry("third")) == 1  # guessing right again
+    await _chain_is_whole()
+
+
+async def test_another_process_moving_the_head_is_not_overwritten(world):
+    await _entry("first")
+    guess = chain._Tip.at
+    await _entry("elsewhere")  # as another process would: this one's guess is one behind
+    chain._Tip.at = guess
+    assert len(await _entry("second")) == 2
+    await _chain_is_whole()
+    actions = await AuditEntry.all().order_by("seq").values_list("action", flat=True)
+    assert actions[-3:] == ["first", "elsewhere", "second"]
+
+
+async def _stale_change(dossier_id: int) -> None:
+    async with held.transaction():
+        await held.update(Dossier.filter(id=dossier_id, version=99).update(version=100),
+                          guard=Conflict("stale"))
+        await record(actor=SYSTEM, action="stale", object_type="Dossier", object_id="x")
+
+
+async def test_a_failed_guard_rewinds_the_guess(world):
+    dossier = await receive_dossier(actor=SYSTEM, reception=Reception(
+        procedure_code="1.001193", unit_code="20335", channel="IN_PERSON",
+        applicant=Applicant(name="Võ Thị Hạnh")))
+    before = chain._Tip.at
+    with pytest.raises(Conflict):
+        await _stale_change(dossier.id)
+    assert chain._Tip.at == before
+    assert not await AuditEntry.filter(action="stale").exists()
+    assert len(await _entry("after")) == 1
+    await _chain_is_whole()
+
+
+async def test_concurrent_writers_queue_on_guesses_and_keep_the_chain(world):
+    async def write(i: int) -> None:
+        await receive_dossier(actor=SYSTEM, reception=Reception(
+            procedure_code="1.001193", unit_code="20335", channel="IN_PERSON",
+            applicant=Applicant(name=f"Người {i}")))
+
+    await write(0)
+    with count_queries() as statements:
+        await asyncio.gather(*(write(i) for i in range(1, 31)))
+    await _chain_is_whole()
+    sealing = [s for s in statements if "audit_chain_head" in s]
+    # each writer chained after the one before it in this process: nearly all seal at once
+    # (one statement each; a wrong guess adds a second)
+    assert 30 <= len(sealing) < 36, len(sealing)
