@@ -31,14 +31,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise import connections
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.models import Model
 from tortoise.queryset import UpdateQuery
 from tortoise.transactions import in_transaction
@@ -65,6 +65,12 @@ class Carried:
     params: list[Any] = field(default_factory=list)
     reads: str = ""  # ", (SELECT count(*) FROM heldN)" for the answering ones
     guards: str = ""  # " AND EXISTS (SELECT 1 FROM heldN)" for the guarded ones
+    alone: bool = False  # one statement committed by itself: see `transaction(alone=True)`
+
+    @property
+    def guarded(self) -> str:
+        """A boolean expression: every guarded write changed a row."""
+        return f"TRUE{self.guards}"
 
     def with_(self, *ctes: str) -> str:
         """The statement's WITH clause: the held writes, then the carrier's own `ctes`."""
@@ -84,7 +90,9 @@ class _Pending:
 
     conn: BaseDBAsyncClient
     task: asyncio.Task[Any] | None
+    alone: bool = False
     writes: list[Write] = field(default_factory=list)
+    after: list[Callable[[], None]] = field(default_factory=list)  # once it is committed
 
 
 _pending: ContextVar[_Pending | None] = ContextVar("held_writes", default=None)
@@ -98,8 +106,28 @@ def _mine(conn: BaseDBAsyncClient) -> _Pending | None:
 
 
 @asynccontextmanager
-async def transaction() -> AsyncIterator[BaseDBAsyncClient]:
-    """`in_transaction()`, with writes held for the statement that must answer."""
+async def transaction(*, alone: bool = False) -> AsyncIterator[BaseDBAsyncClient]:
+    """`in_transaction()`, with writes held for the statement that must answer.
+
+    `alone`: on PostgreSQL no transaction is opened at all. The block's writes must all be
+    held (reads may be sent), and the answering statement that carries them (the audit seal)
+    is sent on its own and commits by itself: no BEGIN, no COMMIT, and no lock held while the
+    process is busy elsewhere. That statement must commit whole or not at all: it calls
+    `motcua_expect` (migration 0017), which aborts it when a guard failed or its own
+    expectation did not hold, and `refusal()` tells which. Outside a transaction only;
+    inside one (or on SQLite) it is an ordinary block."""
+    conn = connections.get("default")
+    if alone and dialect.is_postgres(conn) and not isinstance(conn, TransactionalDBClient):
+        pending = _Pending(conn, asyncio.current_task(), alone=True)
+        token = _pending.set(pending)
+        try:
+            yield conn
+            await _flush(conn)
+        finally:
+            _pending.reset(token)
+        for callback in pending.after:
+            callback()
+        return
     async with in_transaction() as conn:
         if not dialect.is_postgres(conn):
             yield conn
@@ -156,6 +184,33 @@ def _quoted(column: str) -> str:
     return f'"{column}"'
 
 
+def after(conn: BaseDBAsyncClient, callback: Callable[[], None]) -> bool:
+    """Run `callback` once the `alone` block of `conn` has committed (False: no such block)."""
+    pending = _mine(conn)
+    if pending is None or not pending.alone:
+        return False
+    pending.after.append(callback)
+    return True
+
+
+def alone(conn: BaseDBAsyncClient) -> bool:
+    """Whether `conn` is in an `alone` block: its answering statement commits by itself."""
+    pending = _mine(conn)
+    return pending is not None and pending.alone
+
+
+GUARD_FAILED, NOT_EXPECTED = "MC001", "MC002"  # motcua_expect's SQLSTATEs (migration 0017)
+
+
+def refusal(error: BaseException) -> str | None:
+    """GUARD_FAILED or NOT_EXPECTED when `error` is `motcua_expect` aborting a statement."""
+    for candidate in (error, error.__cause__):
+        state = getattr(candidate, "sqlstate", None)
+        if state in (GUARD_FAILED, NOT_EXPECTED):
+            return str(state)
+    return None
+
+
 def take(conn: BaseDBAsyncClient) -> Carried:
     """The writes held in `conn`'s transaction, for a statement about to be sent on it (none
     outside `transaction()`)."""
@@ -163,7 +218,7 @@ def take(conn: BaseDBAsyncClient) -> Carried:
     if pending is None or not pending.writes:
         return Carried()
     writes, pending.writes = pending.writes, []
-    carried = Carried(writes=writes)
+    carried = Carried(writes=writes, alone=pending.alone)
     ctes, reads, guards = [], [], []
     for i, write in enumerate(writes):
         sql = renumber(write.sql, len(carried.params))
@@ -189,6 +244,16 @@ async def _flush(conn: BaseDBAsyncClient) -> None:
     carried = take(conn)
     if not carried.writes:
         return
+    if carried.alone:
+        try:
+            await conn.execute_query_dict(
+                f"{carried.with_()}SELECT motcua_expect({carried.guarded}, TRUE){carried.reads}",
+                carried.params)
+        except Exception as error:
+            if refusal(error) == GUARD_FAILED:
+                raise carried.failure() from None
+            raise
+        return
     rows = await conn.execute_query_dict(
         f"{carried.with_()}SELECT 1 AS answered{carried.reads} WHERE TRUE{carried.guards}",
         carried.params)
@@ -196,4 +261,5 @@ async def _flush(conn: BaseDBAsyncClient) -> None:
         raise carried.failure()
 
 
-__all__ = ["Carried", "execute", "insert", "renumber", "take", "transaction", "update"]
+__all__ = ["GUARD_FAILED", "NOT_EXPECTED", "Carried", "after", "alone", "execute", "insert",
+           "refusal", "renumber", "take", "transaction", "update"]

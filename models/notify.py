@@ -174,7 +174,7 @@ async def publish(kind: str, **data: Any) -> None:
         await held.execute("SELECT pg_notify($1, $2)", [CHANNEL, payload], answers=True)
     if isinstance(conn, TransactionalDBClient):
         _after_commit(conn, event)
-    else:
+    elif not held.after(conn, lambda: hub.deliver(event)):  # (a write committed by itself)
         hub.deliver(event)
 
 

@@ -13,6 +13,11 @@ from prometheus_client import Counter, Gauge, Histogram
 AUDIT_ENTRIES = Counter(
     "motcua_audit_entries", "Audit entries sealed into the chain (an entry of a write that "
     "then rolled back is counted too), by outcome", ["outcome"])
+AUDIT_GUESSES = Counter(
+    "motcua_audit_head_guesses", "Seals that chained their entries after the head this "
+    "process expected, by outcome: right; wrong (sent again after the head as it was: many "
+    "mean other processes or reordered writers in between); refused (a compare-and-set "
+    "carried with it changed nothing)", ["outcome"])
 DB_POOL = Gauge(
     "motcua_db_pool_connections", "Connections of a database pool by state (in_use, idle, "
     "max), summed over live workers", ["pool", "state"], multiprocess_mode="livesum")

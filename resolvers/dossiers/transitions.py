@@ -104,9 +104,11 @@ async def _apply(
     at = clock.now()
     conflict = Conflict(f"dossier {dossier.code} was changed by someone else; reload and retry",
                         field="expectedVersion")
-    # The update, the event, the rollups and the notification are held and reach PostgreSQL
-    # with the audit's head lock (models/held.py): four statements in the transaction, not 8.
-    async with held.transaction():
+    # The update, the event, the rollups and the notification are held, and reach PostgreSQL
+    # in the statement that seals the audit entry; on PostgreSQL that one statement commits
+    # by itself (no BEGIN or COMMIT, and the chain head is locked only while it runs:
+    # models/held.py, audit/chain.py). Was 8 statements in a transaction.
+    async with held.transaction(alone=True):
         await held.update(Dossier.filter(id=dossier.id, version=dossier.version).update(
             **clock.stored({**fields, "updated_at": at}), version=F("version") + 1
         ), guard=conflict)

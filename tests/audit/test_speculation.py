@@ -13,10 +13,11 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from audit import chain, record
-from models import AuditChainHead, AuditEntry, Dossier, held
+from models import AuditChainHead, AuditEntry, Dossier, DossierEvent, held, notify
 from models.errors import Conflict
 from policies import SYSTEM
-from resolvers.dossiers import Applicant, Reception, receive_dossier
+from resolvers.dossiers import Applicant, Reception, receive_dossier, transition_dossier
+from resolvers.lifecycle import DossierAction as A
 from tests.sqlcount import count_queries
 from tests.world import build_world
 
@@ -25,7 +26,13 @@ pytestmark = pytest.mark.postgres_only
 
 @pytest.fixture
 async def world(db):
-    return await build_world()
+    built = await build_world()
+    # Another test's database left its own head behind: two entries sealed after the head as
+    # locked, the second finding it where the first left it, make guessing trusted again.
+    await _entry("warm")
+    await _entry("warm")
+    assert chain._Tip.trusted
+    return built
 
 
 async def _entry(action: str) -> list[str]:
@@ -45,19 +52,20 @@ async def _chain_is_whole() -> None:
 
 
 async def test_a_right_guess_seals_with_the_lock(world):
-    await _entry("first")  # the process learns where the chain ends
     assert len(await _entry("second")) == 1
     await _chain_is_whole()
 
 
 async def test_a_wrong_guess_falls_back_and_the_chain_stays_whole(world):
-    await _entry("first")
     chain._Tip.at = (chain._Tip.at[0] + 5, "f" * 64)  # as if another process wrote since
     statements = await _entry("second")
     assert len(statements) == 2, statements  # the speculative one inserted nothing
     head = await AuditChainHead.get(id=1)
     assert chain._Tip.at == (head.last_seq, head.last_hash)
-    assert len(await _entry("third")) == 1  # guessing right again
+    assert not chain._Tip.trusted  # another process writes: no more guesses for now
+    assert len(await _entry("third")) == 2  # sealed after the head as locked, found as left
+    assert chain._Tip.trusted
+    assert len(await _entry("fourth")) == 1  # guessing again
     await _chain_is_whole()
 
 
@@ -106,3 +114,66 @@ async def test_concurrent_writers_queue_on_guesses_and_keep_the_chain(world):
     # each writer chained after the one before it in this process: nearly all seal at once
     # (one statement each; a wrong guess adds a second)
     assert 30 <= len(sealing) < 36, len(sealing)
+
+
+# A transition's write is one statement committed by itself (held.transaction(alone=True)):
+# a wrong guess or a refused compare-and-set must leave nothing of it behind.
+
+async def _received(world) -> Dossier:  # noqa: ANN001
+    return await receive_dossier(actor=SYSTEM, reception=Reception(
+        procedure_code="1.001193", unit_code="20335", channel="IN_PERSON",
+        applicant=Applicant(name="Võ Thị Hạnh")))
+
+
+async def _trace(code: str) -> tuple[int, int, int]:
+    dossier = await Dossier.get(code=code)
+    events = await DossierEvent.filter(dossier_id=dossier.id).count()
+    entries = await AuditEntry.filter(object_id=code).count()
+    return dossier.version, events, entries
+
+
+async def test_a_transition_after_a_wrong_guess_lands_once(world):
+    dossier = await _received(world)
+    version, events, entries = await _trace(dossier.code)
+    chain._Tip.at = (chain._Tip.at[0] + 3, "0" * 64)  # another process wrote meanwhile
+    inbox = notify.hub.open({"dossier"})
+    try:
+        with count_queries() as statements:
+            moved = await transition_dossier(actor=SYSTEM, code=dossier.code,
+                                             action=A.START_PROCESSING)
+        # the statement that guessed aborted whole; the transaction sent it again and sealed
+        assert [s.split(" ")[0] for s in statements][-3:] == ["WITH", "WITH", "WITH"], statements
+        assert await _trace(dossier.code) == (version + 1, events + 1, entries + 1)
+        assert moved.version == version + 1
+        assert inbox.queue.qsize() == 1  # announced once, after the commit
+    finally:
+        notify.hub.close(inbox)
+    await _chain_is_whole()
+    head = await AuditChainHead.get(id=1)
+    assert chain._Tip.at == (head.last_seq, head.last_hash)
+
+
+async def test_a_refused_transition_leaves_nothing_and_announces_nothing(world, monkeypatch):
+    dossier = await _received(world)
+    before = await _trace(dossier.code)
+    stale = await Dossier.get(id=dossier.id)
+    await transition_dossier(actor=SYSTEM, code=dossier.code, action=A.START_PROCESSING)
+    # A writer that read the dossier before that change: its compare-and-set finds nothing.
+    from resolvers.dossiers import transitions
+
+    async def read_stale(actor, code):  # noqa: ANN001, ANN202
+        return stale, (await transitions.lookups.dossier_with_procedure(code))[1]
+
+    monkeypatch.setattr(transitions, "load_with_procedure", read_stale)
+    tip = chain._Tip.at
+    inbox = notify.hub.open({"dossier"})
+    try:
+        with pytest.raises(Conflict):
+            await transition_dossier(actor=SYSTEM, code=dossier.code, action=A.WITHDRAW,
+                                     note="Người nộp rút hồ sơ")
+        assert inbox.queue.qsize() == 0
+    finally:
+        notify.hub.close(inbox)
+    assert await _trace(dossier.code) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert chain._Tip.at == tip
+    await _chain_is_whole()
