@@ -49,8 +49,11 @@ class _Key:
 
 
 def configure(key: bytes) -> None:
-    """Set the HMAC key (app.py reads it from AUDIT_KEY)."""
+    """Set the HMAC key (app.py reads it from AUDIT_KEY). The process starts (again) with no
+    guess of the chain's end: a tool or a test that turns to another database must not be
+    taken for another process writing there."""
     _Key.value = key
+    _Tip.forget()
 
 
 def _canonical(value: Any) -> Any:
@@ -186,30 +189,47 @@ class _Tip:
     it has answered, so PostgreSQL sees them in the order they were chained. (Sent together,
     one overtaking another at the head's lock made every guess chained after it wrong: 949
     right against 5,335 wrong at c=16.) A guess is made only while it is `trusted`: after a
-    wrong one (another process wrote), entries are sealed after the head as locked until a
-    lock finds the head where this process left it, so two busy workers do not keep sending
-    statements that abort."""
+    wrong one (another process wrote), entries are sealed after the head as locked until
+    locks find the head where this process left it, 1, 2, 4, … times in a row (halved again
+    after a long run of right guesses), so two busy workers do not keep sending statements
+    that abort."""
 
     at: tuple[int, str] | None = None
     trusted: bool = False
+    clean: int = 0  # locks in a row that found the head where this process left it
+    needed: int = 1  # how many such locks restore trust (doubles after each wrong guess)
+    rights: int = 0
     turns: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    @classmethod
+    def forget(cls) -> None:
+        cls.at, cls.trusted, cls.clean, cls.needed, cls.rights = None, False, 0, 1, 0
 
     @classmethod
     def guess(cls) -> tuple[int, str] | None:
         return cls.at if cls.trusted else None
 
     @classmethod
+    def right(cls) -> None:
+        cls.rights += 1
+        if cls.rights >= 256:  # a long quiet run: a wrong guess is forgiven sooner
+            cls.rights, cls.needed = 0, max(1, cls.needed // 2)
+
+    @classmethod
     def sealed_after_lock(cls, locked: tuple[int, str], end: tuple[int, str]) -> None:
-        """Entries were chained after the head as locked: trust guessing again when it was
-        where this process's last entry left it (no one else wrote in between)."""
-        cls.trusted = locked == cls.at
+        """Entries were chained after the head as locked: guessing is trusted again after
+        `needed` locks in a row found it where this process's last entry left it."""
+        cls.clean = cls.clean + 1 if locked == cls.at else 0
+        cls.trusted = cls.clean >= cls.needed
         cls.at = end
 
     @classmethod
     def wrong(cls, expected: tuple[int, str], chained: tuple[int, str]) -> None:
+        """Another process wrote: stop guessing, for longer each time it happens again."""
         if cls.at == chained:
             cls.at = expected
-        cls.trusted = False
+        cls.trusted, cls.clean, cls.rights = False, 0, 0
+        cls.needed = min(cls.needed * 2, 1024)
 
     @classmethod
     def refused(cls, expected: tuple[int, str], chained: tuple[int, str]) -> None:
@@ -315,6 +335,7 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], 
                 [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
             if rows and rows[0]["sealed"]:
                 telemetry.AUDIT_GUESSES.labels(outcome="right").inc()
+                _Tip.right()
                 return
             telemetry.AUDIT_GUESSES.labels(outcome="wrong" if rows else "refused").inc()
             (_Tip.wrong if rows else _Tip.refused)(expected, (seq, last))
@@ -350,6 +371,7 @@ async def _seal_alone(conn: BaseDBAsyncClient, carried: held.Carried,
                     alone_sql(carried, len(entries)),
                     [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
                 telemetry.AUDIT_GUESSES.labels(outcome="right").inc()
+                _Tip.right()
                 return
             except Exception as error:
                 reason = held.refusal(error)

@@ -63,9 +63,14 @@ async def test_a_wrong_guess_falls_back_and_the_chain_stays_whole(world):
     head = await AuditChainHead.get(id=1)
     assert chain._Tip.at == (head.last_seq, head.last_hash)
     assert not chain._Tip.trusted  # another process writes: no more guesses for now
-    assert len(await _entry("third")) == 2  # sealed after the head as locked, found as left
+    # sealed after the head as locked, which is found where this process left it twice in a
+    # row (once before the first wrong guess; twice as many after each further one)
+    assert [len(await _entry(name)) for name in ("third", "fourth")] == [2, 2]
     assert chain._Tip.trusted
-    assert len(await _entry("fourth")) == 1  # guessing again
+    assert len(await _entry("fifth")) == 1  # guessing again
+    chain._Tip.at = (chain._Tip.at[0] + 1, "e" * 64)  # wrong again: four clean locks now
+    assert [len(await _entry(str(i))) for i in range(5)] == [2, 2, 2, 2, 2]
+    assert len(await _entry("after")) == 1
     await _chain_is_whole()
 
 
