@@ -180,6 +180,9 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     await seal_postgres(conn, [fields])
 
 
+FORGIVEN_AFTER = 256
+
+
 class _Tip:
     """The end of the chain after this process's last entry (sealed, or being sealed): where
     its next entry is chained speculatively (`seal_postgres`). Only a guess: the statement
@@ -190,37 +193,46 @@ class _Tip:
     one overtaking another at the head's lock made every guess chained after it wrong: 949
     right against 5,335 wrong at c=16.) A guess is made only while it is `trusted`: after a
     wrong one (another process wrote), entries are sealed after the head as locked until
-    locks find the head where this process left it, 1, 2, 4, … times in a row (halved again
-    after a long run of right guesses), so two busy workers do not keep sending statements
-    that abort."""
+    seals find the head where this process left it 1, 2, 4, … times in a row (back to once
+    after FORGIVEN_AFTER in a row), so two busy workers do not keep sending statements that
+    abort, while one worker that another writer interrupts now and then (a tool, a job)
+    soon guesses again."""
 
     at: tuple[int, str] | None = None
-    trusted: bool = False
-    clean: int = 0  # locks in a row that found the head where this process left it
-    needed: int = 1  # how many such locks restore trust (doubles after each wrong guess)
-    rights: int = 0
+    streak: int = 0  # seals in a row that found the head where this process left it
+    needed: int = 1  # the streak that makes guessing trusted (doubles after a wrong guess)
     turns: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     @classmethod
     def forget(cls) -> None:
-        cls.at, cls.trusted, cls.clean, cls.needed, cls.rights = None, False, 0, 1, 0
+        cls.at, cls.streak, cls.needed = None, 0, 1
 
     @classmethod
     def guess(cls) -> tuple[int, str] | None:
-        return cls.at if cls.trusted else None
+        return cls.at if cls.streak >= cls.needed else None
+
+    @classmethod
+    def trusted(cls) -> bool:
+        return cls.guess() is not None
+
+    @classmethod
+    def found_where_left(cls) -> None:
+        cls.streak += 1
+        if cls.streak >= FORGIVEN_AFTER:  # a long quiet run: the next wrong guess costs little
+            cls.needed = 1
 
     @classmethod
     def right(cls) -> None:
-        cls.rights += 1
-        if cls.rights >= 256:  # a long quiet run: a wrong guess is forgiven sooner
-            cls.rights, cls.needed = 0, max(1, cls.needed // 2)
+        cls.found_where_left()
 
     @classmethod
     def sealed_after_lock(cls, locked: tuple[int, str], end: tuple[int, str]) -> None:
-        """Entries were chained after the head as locked: guessing is trusted again after
-        `needed` locks in a row found it where this process's last entry left it."""
-        cls.clean = cls.clean + 1 if locked == cls.at else 0
-        cls.trusted = cls.clean >= cls.needed
+        """Entries were chained after the head as locked: guessing is trusted again once
+        `needed` seals in a row found it where this process's last entry left it."""
+        if locked == cls.at:
+            cls.found_where_left()
+        else:
+            cls.streak = 0
         cls.at = end
 
     @classmethod
@@ -228,8 +240,7 @@ class _Tip:
         """Another process wrote: stop guessing, for longer each time it happens again."""
         if cls.at == chained:
             cls.at = expected
-        cls.trusted, cls.clean, cls.rights = False, 0, 0
-        cls.needed = min(cls.needed * 2, 1024)
+        cls.streak, cls.needed = 0, min(cls.needed * 2, 1024)
 
     @classmethod
     def refused(cls, expected: tuple[int, str], chained: tuple[int, str]) -> None:

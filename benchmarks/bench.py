@@ -247,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                     order = [n for n in names if n in SCENARIOS[scenario][1]]
                     order = order[rep % len(order):] + order[:rep % len(order)]
                     for system in order:
+                        asyncio.run(dataset.settle(data.url))
                         out = run_cell(started[system].url, work(system, scenario, data), concurrency,
                                        args.seconds, args.warmup, load_cores)
                         results.append({"rep": rep, "scenario": scenario, "concurrency": concurrency,
