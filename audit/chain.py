@@ -180,7 +180,8 @@ async def _seal(conn: BaseDBAsyncClient, fields: dict[str, Any]) -> None:
     await seal_postgres(conn, [fields])
 
 
-FORGIVEN_AFTER = 256
+FORGIVEN_AFTER = 64
+MOST_NEEDED = 64
 
 
 class _Tip:
@@ -240,7 +241,7 @@ class _Tip:
         """Another process wrote: stop guessing, for longer each time it happens again."""
         if cls.at == chained:
             cls.at = expected
-        cls.streak, cls.needed = 0, min(cls.needed * 2, 1024)
+        cls.streak, cls.needed = 0, min(cls.needed * 2, MOST_NEEDED)
 
     @classmethod
     def refused(cls, expected: tuple[int, str], chained: tuple[int, str]) -> None:
