@@ -15,7 +15,11 @@ in its WHERE, which also makes PostgreSQL run the update before taking the head'
 same order as a transaction that sends them one by one, so the two cannot deadlock), and the
 guard's error is raised otherwise; the transaction rolls back everything carried with it.
 
-Rules for a writer (checked by tests/models/test_held.py): every held statement is numbered
+A transition holds its block `alone` (see `transaction`): on PostgreSQL no transaction is
+opened at all, and the one statement that carries the writes commits by itself.
+
+Rules for a writer (tests/models/test_held.py and tests/audit/test_speculation.py exercise
+them; nothing enforces them at run time): every held statement is numbered
 from `$1`; the statements of one block must not change the same row twice (PostgreSQL runs
 the CTEs of one statement on one snapshot, and an upsert cannot touch a row twice); a held
 SELECT (`pg_notify`) is marked `answers`, so the carrying statement reads it and it runs; no

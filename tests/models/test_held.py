@@ -76,17 +76,20 @@ async def test_held_writes_ride_on_the_head_lock(dossier):
     assert "held1 AS (INSERT INTO \"dossier_events\"" in statements[0]
 
 
-async def test_what_nothing_carried_is_sent_before_the_commit(dossier):
-    async with held.transaction():
+@pytest.mark.parametrize("alone", [False, True])
+async def test_what_nothing_carried_is_sent_before_the_commit(dossier, alone):
+    async with held.transaction(alone=alone):
         await held.insert(DossierEvent, dossier_id=dossier.id, at=dossier.received_at,
                           action="NOTE", from_status=None, to_status=dossier.status,
                           actor_username="system", note=None)
     assert await DossierEvent.filter(dossier_id=dossier.id, action="NOTE").count() == 1
 
 
-async def test_an_unanswered_guard_at_the_end_still_refuses(dossier):
+@pytest.mark.parametrize("alone", [False, True])
+async def test_an_unanswered_guard_at_the_end_still_refuses(dossier, alone):
+    # alone: the one statement sent at the end commits by itself, so it must abort whole
     with pytest.raises(Conflict):
-        async with held.transaction():
+        async with held.transaction(alone=alone):
             await held.update(Dossier.filter(id=dossier.id, version=99).update(version=100),
                               guard=Conflict("stale"))
             await held.insert(DossierEvent, dossier_id=dossier.id, at=dossier.received_at,
