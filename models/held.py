@@ -9,11 +9,12 @@ statement that must answer carries them as common table expressions: the audit c
 lock, which every write takes at its end (audit/chain.py). What nothing carried is sent at
 the end of the block, before the commit.
 
-A held write may be *guarded*: it must change at least one row (the dossier's update
-checks the version it read). The carrying statement then answers only if it did (`EXISTS`
-in its WHERE, which also makes PostgreSQL run the update before taking the head's lock: the
-same order as a transaction that sends them one by one, so the two cannot deadlock), and the
-guard's error is raised otherwise; the transaction rolls back everything carried with it.
+The carrier reads every held write in its WHERE, so PostgreSQL runs them before it takes
+the head's lock: rows are locked in the same order as by a transaction that sends them one
+by one (its writes, then the head), so the two cannot deadlock. A held write may be
+*guarded*: it must change at least one row (the dossier's update checks the version it
+read). The carrying statement then answers only if it did (`EXISTS`), and the guard's error
+is raised otherwise; the transaction rolls back everything carried with it.
 
 A transition holds its block `alone` (see `transaction`): on PostgreSQL no transaction is
 opened at all, and the one statement that carries the writes commits by itself.
@@ -68,8 +69,11 @@ class Carried:
     prefix: str = ""  # "WITH held0 AS (…), …" (then the carrier's own CTEs, comma-joined)
     params: list[Any] = field(default_factory=list)
     reads: str = ""  # ", (SELECT count(*) FROM heldN)" for the answering ones
-    guards: str = ""  # " AND EXISTS (SELECT 1 FROM heldN)" for the guarded ones
+    # " AND EXISTS (SELECT 1 FROM heldN)" for the guarded ones, " AND (SELECT count(*) FROM
+    # heldN) >= 0" (always true: it makes the write run first) for the others
+    guards: str = ""
     alone: bool = False  # one statement committed by itself: see `transaction(alone=True)`
+    in_block: bool = False  # taken in a `transaction()` block (else: a plain transaction)
 
     @property
     def guarded(self) -> str:
@@ -83,7 +87,8 @@ class Carried:
 
     def failure(self) -> Exception:
         """The error to raise when the carrying statement did not answer (a guard failed)."""
-        return next(w.guard for w in self.writes if w.guard is not None)
+        return next((w.guard for w in self.writes if w.guard is not None),
+                    RuntimeError("the audit chain's head row is missing (run app.py migrate)"))
 
 
 @dataclass
@@ -220,17 +225,22 @@ def take(conn: BaseDBAsyncClient) -> Carried:
     outside `transaction()`)."""
     pending = _mine(conn)
     if pending is None or not pending.writes:
-        return Carried()
+        return Carried(in_block=pending is not None, alone=pending is not None and pending.alone)
     writes, pending.writes = pending.writes, []
-    carried = Carried(writes=writes, alone=pending.alone)
+    carried = Carried(writes=writes, alone=pending.alone, in_block=True)
     ctes, reads, guards = [], [], []
     for i, write in enumerate(writes):
         sql = renumber(write.sql, len(carried.params))
-        if write.guard is not None:
-            sql += " RETURNING 1"
-            guards.append(f" AND EXISTS (SELECT 1 FROM held{i})")
         if write.answers:
             reads.append(f", (SELECT count(*) FROM held{i})")
+        else:
+            # Read in the carrier's WHERE, so PostgreSQL runs every held write before it
+            # takes the head's lock (a data-modifying CTE nobody reads runs at the very end):
+            # rows are locked in the order a transaction sending them one by one would take
+            # them, and not while the whole province waits for the head.
+            sql += " RETURNING 1"
+            guards.append(f" AND EXISTS (SELECT 1 FROM held{i})" if write.guard is not None
+                          else f" AND (SELECT count(*) FROM held{i}) >= 0")
         ctes.append(f"held{i} AS ({sql})")
         carried.params += write.params
     carried.prefix = ", ".join(ctes)

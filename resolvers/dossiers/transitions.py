@@ -29,19 +29,22 @@ A = DossierAction
 async def load_for_write(actor: Actor, code: str) -> Dossier:
     """The dossier, or NOT_FOUND when it does not exist or lies outside the caller's reach
     (the handling unit's, or the receiving desk's)."""
-    dossier = await lookups.dossier_by_code(code)
-    if dossier is None or not may_see(actor, dossier):
-        raise NotFound(f"dossier {code!r} not found", field="code")
-    return dossier
+    return _reachable(actor, code, await lookups.dossier_by_code(code))
 
 
 async def load_with_procedure(actor: Actor, code: str) -> tuple[Dossier, Procedure]:
     """As `load_for_write`, with the dossier's procedure read by the same statement (a step
     that counts time needs it; which step does is known only once the dossier is)."""
     found = await lookups.dossier_with_procedure(code)
-    if found is None or not may_see(actor, found[0]):
-        raise NotFound(f"dossier {code!r} not found", field="code")
+    _reachable(actor, code, found[0] if found else None)
+    assert found is not None
     return found
+
+
+def _reachable(actor: Actor, code: str, dossier: Dossier | None) -> Dossier:
+    if dossier is None or not may_see(actor, dossier):
+        raise NotFound(f"dossier {code!r} not found", field="code")
+    return dossier
 
 
 def _counts_time(dossier: Dossier, action: DossierAction, target: DossierStatus) -> bool:

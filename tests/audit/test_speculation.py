@@ -196,3 +196,41 @@ async def test_a_long_quiet_run_forgives_the_wrong_guesses(world, monkeypatch):
     assert chain._Tip.needed == 1 and chain._Tip.trusted()
     assert len(await _entry("guessing")) == 1
     await _chain_is_whole()
+
+
+async def test_a_transition_waits_for_a_counter_row_before_it_takes_the_head(world):
+    # A transaction that changes a counter row and seals at its end (a reception, a
+    # reorganisation) locks the row, then the head. A transition's one statement must take
+    # them in the same order: were its held writes run after its head lock (PostgreSQL runs
+    # a data-modifying CTE nobody reads at the very end), the two would deadlock, and after
+    # a second one of them would fail.
+    from collections import Counter
+
+    from resolvers import clock
+    from resolvers.metrics import rollups
+
+    dossier = await _received(world)
+    await transition_dossier(actor=SYSTEM, code=dossier.code, action=A.START_PROCESSING)
+    row = await Dossier.get(id=dossier.id)
+    today = clock.local_date(clock.now())
+    holding, go_on = asyncio.Event(), asyncio.Event()
+
+    async def counting_then_sealing() -> None:
+        async with in_transaction():
+            await rollups.apply(units=[(row.unit_id, row.unit_path)],
+                                procedure_id=row.procedure_id,
+                                changes={today: Counter(results_electronic=1)})
+            holding.set()
+            await go_on.wait()
+            await record(actor=SYSTEM, action="test:count", object_type="Test", object_id="x")
+
+    other = asyncio.create_task(counting_then_sealing())
+    await holding.wait()
+    finishing = asyncio.create_task(
+        transition_dossier(actor=SYSTEM, code=dossier.code, action=A.FINISH))
+    await asyncio.sleep(0.3)  # the transition's statement is waiting for the counter row
+    go_on.set()
+    await asyncio.wait_for(asyncio.gather(other, finishing), timeout=10)
+    assert (await Dossier.get(id=dossier.id)).status == "FINISHED"
+    assert await AuditEntry.filter(action="test:count").count() == 1
+    await _chain_is_whole()
