@@ -9,6 +9,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.scope import plan_once
+
 
 class AuditOutcome(StrEnum):
     ALLOWED = "ALLOWED"
@@ -65,6 +67,10 @@ class AuditEntry(Model):
             Index(fields=("action", "id"), name="audit_action"),
             Index(fields=("outcome", "id"), name="audit_outcome"),
         )
+
+
+# The audit search sends its jurisdiction as one array of prefixes (models.scope.scoped_once).
+plan_once(AuditEntry)
 
 
 class AuditChainHead(Model):

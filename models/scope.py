@@ -7,9 +7,14 @@ from functools import reduce
 from operator import or_
 from typing import TypeVar
 
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Criterion, Term, ValueWrapper
 from tortoise.expressions import Q
+from tortoise.filters import escape_like
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
+
+from models.dialect import is_postgres
 
 M = TypeVar("M", bound=Model)
 
@@ -56,3 +61,59 @@ def scoped(queryset: QuerySet[M], scope: Scope, column: str = "unit_path") -> Qu
         return queryset.filter(id__lt=0)  # matches nothing, still a valid query
     clauses = [Q(**{f"{column}__startswith": prefix}) for prefix in scope.prefixes]
     return queryset.filter(reduce(or_, clauses))
+
+
+class Patterns(Term):
+    """LIKE patterns as one text[]: a single parameter, or an ARRAY literal when inlined."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        super().__init__()
+        self.patterns = patterns
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        if ctx.parameterizer is None:  # .sql(params_inline=True): EXPLAIN in tests
+            items = ",".join(ValueWrapper(p).get_sql(ctx) for p in self.patterns)
+            return f"ARRAY[{items}]::text[]"
+        return f"{ctx.parameterizer.create_param(self.patterns).get_sql(ctx)}::text[]"
+
+
+class LikeAny(Criterion):
+    def __init__(self, column: Term, patterns: Term) -> None:
+        super().__init__()
+        self.column, self.patterns = column, patterns
+
+    def nodes_(self):  # noqa: ANN201 (pypika walks the tree to find the tables a query uses)
+        yield self
+        yield from self.column.nodes_()
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        return f"{self.column.get_sql(ctx)} LIKE ANY({self.patterns.get_sql(ctx)})"
+
+
+UNDER_ANY = "__under_any"
+
+
+def plan_once(model: type[Model], column: str = "unit_path") -> None:
+    """Register `<column>__under_any` on `model`, for `scoped_once`."""
+    model._meta._filters[column + UNDER_ANY] = {
+        "field": column, "source_field": column,
+        "operator": lambda term, patterns: LikeAny(term, patterns)}
+
+
+def scoped_once(queryset: QuerySet[M], scope: Scope, column: str = "unit_path") -> QuerySet[M]:
+    """`scoped`, with the prefixes sent as one array parameter on PostgreSQL
+    (`column LIKE ANY($n::text[])`) so that the statement's plan does not depend on them.
+
+    Why: with one `LIKE $n` per prefix PostgreSQL plans the statement anew on every execution
+    (a custom plan can turn a literal prefix into an index range), and on a partitioned table
+    of a few hundred thousand rows that planning costs more than running it (issue 15, (e):
+    1.3 ms of planning against 0.2 ms of execution at 300,000 audit entries). The array hides
+    the prefixes from the planner, so the generic plan is as good as a custom one and
+    PostgreSQL keeps it. Use it where another filter (or the primary key) drives the plan,
+    not where the prefix is the only way into an index (dossier lists: `scoped`). The model
+    must have registered the filter (`plan_once`). SQLite has no LIKE ANY: `scoped` there.
+    """
+    if scope.prefixes is None or not scope.prefixes or not is_postgres(queryset.model._meta.db):
+        return scoped(queryset, scope, column)
+    patterns = [escape_like(prefix) + "%" for prefix in scope.prefixes]
+    return queryset.filter(**{column + UNDER_ANY: Patterns(patterns)})

@@ -166,6 +166,61 @@ async def test_every_audit_filter_uses_an_index(audited):
             assert any(name in explained for name in await partition_indexes(index)), (flt, explained)
 
 
+# The audit search sends the jurisdiction as one text[] of prefixes, so every inspector's
+# search of one shape is the same statement with the same plan: PostgreSQL keeps a generic plan
+# instead of planning each execution anew (issue 15, (e): at 300,000 entries planning two
+# `LIKE $n` of a merged province took 1.3 ms, running the plan 0.2 ms).
+async def searched(actor, flt: AuditFilter) -> tuple[str, list]:
+    from resolvers.audit_log import _filtered as audit_filtered
+
+    query = (await audit_filtered(actor, flt)).order_by("-id").limit(51)
+    query._make_query()
+    return query.query.get_parameterized_sql()
+
+
+async def test_the_audit_search_is_one_statement_whatever_the_scope(audited):
+    commune = audited.actor("a", ("INSPECTOR", "20335"))
+    two_districts = audited.actor("b", ("INSPECTOR", "502"), ("INSPECTOR", "503"))
+    for flt in (AuditFilter(actor="user7"), AuditFilter(object_type="Dossier", object_id="X-1"),
+                AuditFilter()):
+        (sql_one, params_one), (sql_two, params_two) = [await searched(a, flt)
+                                                        for a in (commune, two_districts)]
+        assert sql_one == sql_two, (sql_one, sql_two)
+        assert "LIKE ANY($1::text[])" in sql_one
+        assert params_one[0] == ["/49/502/20335/%"]
+        assert params_two[0] == ["/49/502/%", "/49/503/%"]
+
+
+def literal(value: object) -> str:
+    """A test's own parameter as SQL text (EXECUTE takes no bound parameters)."""
+    if isinstance(value, list):
+        return "ARRAY[" + ",".join(map(literal, value)) + "]"
+    return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+
+async def test_the_audit_searchs_generic_plan_uses_the_filters_index(audited):
+    two_districts = audited.actor("b", ("INSPECTOR", "502"), ("INSPECTOR", "503"))
+    conn = connections.get("default")
+    rows = await conn.execute_query_dict(
+        "SELECT DISTINCT tableoid::regclass::text AS name FROM audit_entries")
+    filled = {row["name"] for row in rows}
+    for flt, index in ((AuditFilter(actor="user7"), "audit_actor"),
+                       (AuditFilter(object_type="Dossier", object_id="X-4242"), "audit_object")):
+        sql, params = await searched(two_districts, flt)
+        async with conn.acquire_connection() as raw:  # one session: PREPARE lives in it
+            await raw.execute("SET plan_cache_mode = force_generic_plan")
+            await raw.execute(f"PREPARE search AS {sql}")
+            try:
+                rows = await raw.fetch(f"EXPLAIN EXECUTE search({', '.join(map(literal, params))})")
+            finally:
+                await raw.execute("DEALLOCATE search; RESET plan_cache_mode")
+        explained = "\n".join(r[0] for r in rows)
+        assert "$1" in explained, explained  # the generic plan, not one made for these values
+        assert any(name in explained for name in await partition_indexes(index)), explained
+        # no partition holding entries is read whole (empty ones may be, as above)
+        assert not [name for name in filled if f"Seq Scan on {name} " in explained], explained
+
+
 async def test_a_time_range_reads_only_its_months_partition(audited):
     # given entries in the current month's partition, and the months around it
     month = datetime.now(UTC).astimezone(LOCAL_TZ).replace(day=15, hour=12)
