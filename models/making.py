@@ -49,29 +49,24 @@ def maker(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
 def _build(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
     meta = model._meta
     custom_pk = meta.db_pk_column not in meta.generated_db_fields
-    plan: list[tuple[str, str, Callable[[Any], Any] | None]] = [
-        *((key, attr, None) for key, attr, _ in meta.db_native_fields),
-        *((key, attr, _typed(field.field_type)) for key, attr, field in meta.db_default_fields),
-        *((key, attr, converter(field)) for key, attr, field in meta.db_complex_fields),
-    ]
-    new, put = model.__new__, object.__setattr__
-
-    def make(row: Mapping[str, Any]) -> M:
-        made = new(model)
-        put(made, "_partial", False)
-        put(made, "_saved_in_db", True)
-        put(made, "_custom_generated_pk", custom_pk)
-        put(made, "_await_when_save", {})
-        for key, attr, convert in plan:
-            value = row[key]
-            put(made, attr, value if convert is None or value is None else convert(value))
-        return made
-
-    return make
-
-
-def _typed(kind: type) -> Callable[[Any], Any]:
-    return lambda value: value if type(value) is kind else kind(value)
+    # The maker is written out as one function: each attribute one item of a dict display,
+    # a plain column's type checked inline. A loop over the columns with a call per value
+    # cost 1.75 times as much (issue 15: 408 against 230 µs for a page's 50 dossiers).
+    names: dict[str, Any] = {"new": model.__new__, "model": model, "put": object.__setattr__}
+    items = ["'_partial': False", "'_saved_in_db': True", f"'_custom_generated_pk': {custom_pk}",
+             "'_await_when_save': {}"]
+    for key, attr, _ in meta.db_native_fields:
+        items.append(f"{attr!r}: row[{key!r}]")
+    for i, (key, attr, field) in enumerate(meta.db_default_fields):
+        names[f"t{i}"] = field.field_type
+        items.append(f"{attr!r}: v if (v := row[{key!r}]) is None or type(v) is t{i} else t{i}(v)")
+    for i, (key, attr, field) in enumerate(meta.db_complex_fields):
+        names[f"c{i}"] = converter(field)
+        items.append(f"{attr!r}: None if (v := row[{key!r}]) is None else c{i}(v)")
+    source = (f"def make(row):\n    made = new(model)\n"
+              f"    put(made, '__dict__', {{{', '.join(items)}}})\n    return made\n")
+    exec(compile(source, f"<maker of {model.__name__}>", "exec"), names)  # noqa: S102
+    return names["make"]  # type: ignore[no-any-return]
 
 
 def converter(field: Any) -> Callable[[Any], Any]:

@@ -29,7 +29,7 @@ def postgres_sql(up: tuple[str, ...], down: tuple[str, ...]) -> ops.RunPython:
 
 # The indexes every jurisdiction filter uses (the dossier lists, counts and desks).
 JURISDICTION_INDEXES = ("dossier_unit_path_pattern", "dossier_unit_path_id", "dossier_status_path",
-                        "dossier_desk_path_pattern", "dossier_desk_path_id")
+                        "dossier_desk_path_pattern", "dossier_desk_path_id", "dossier_open_path")
 
 
 async def reindex_concurrently(client: Any, names: tuple[str, ...] = JURISDICTION_INDEXES) -> None:

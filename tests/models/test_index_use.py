@@ -87,6 +87,22 @@ async def test_every_filter_uses_an_index(filled):
             assert index in explained, (flt, unit, explained)
 
 
+async def test_the_live_counters_of_metrics_read_only_the_open_dossiers_index(filled):
+    # given the dossiers' pages marked all-visible, as autovacuum leaves them
+    from resolvers.metrics.measures import in_progress_sql
+
+    conn = connections.get("default")
+    await conn.execute_script("VACUUM dossiers")
+    for unit in ("20335", "502", "49"):
+        path = filled.units[unit].path.replace("'", "''")
+        # when a unit's metrics count its dossiers in progress and overdue
+        sql = in_progress_sql(f"'{path}%'", "now()")
+        _, rows = await conn.execute_query("EXPLAIN " + sql)
+        explained = "\n".join(r["QUERY PLAN"] for r in rows)
+        # then PostgreSQL reads the open dossiers under the path from the index alone
+        assert "Index Only Scan using dossier_open_path" in explained, (unit, explained)
+
+
 AUDIT_FILL = """
 INSERT INTO audit_entries (at, actor_kind, actor_username, actor_roles, action, object_type,
   object_id, unit_path, outcome, operation_name, occurrences)
