@@ -309,11 +309,13 @@ def speculative_sql(carried: held.Carried, count: int, *, relaxed: bool = False)
             "(SELECT count(*) FROM entry) AS sealed FROM head")
 
 
-def alone_sql(carried: held.Carried, count: int) -> str:
+def alone_sql(carried: held.Carried, count: int, *, relaxed: bool = False) -> str:
     """The same as a statement committed by itself: it aborts (motcua_expect) unless every
-    guarded write changed a row and the entries were sealed."""
+    guarded write changed a row and the entries were sealed. `relaxed`: its commit need not
+    wait for the disk flush (a setting local to the statement's own transaction)."""
+    relax = ", set_config('synchronous_commit', 'off', true)" if relaxed else ""
     return (f"{_sealing_with(carried, count)}SELECT motcua_expect({carried.guarded}, "
-            f"(SELECT count(*) FROM entry) = {count}) AS sealed{carried.reads}")
+            f"(SELECT count(*) FROM entry) = {count}) AS sealed{relax}{carried.reads}")
 
 
 async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], *,
@@ -377,8 +379,16 @@ async def _seal_after(conn: BaseDBAsyncClient, locked: dict[str, Any],
     await conn.execute_query_dict(seal_sql(len(entries)), [*values, seq, last, head_mac(seq, last)])
 
 
+async def seal_own(entries: list[dict[str, Any]]) -> None:
+    """Entries of their own (a batch of reads' and refusals' entries, audit/grouping.py) as
+    one statement committed by itself, its commit not waiting for the disk flush: no BEGIN
+    or COMMIT of their own (PostgreSQL)."""
+    await _seal_alone(connections.get("default"), held.Carried(alone=True), entries,
+                      relaxed=True)
+
+
 async def _seal_alone(conn: BaseDBAsyncClient, carried: held.Carried,
-                      entries: list[dict[str, Any]]) -> None:
+                      entries: list[dict[str, Any]], *, relaxed: bool = False) -> None:
     """The carried writes and the entries as one statement committed by itself (a held
     block `alone`, models/held.py): no transaction, and the head's lock is held only while
     PostgreSQL runs the statement. It aborts whole (motcua_expect) when a guarded write
@@ -392,7 +402,7 @@ async def _seal_alone(conn: BaseDBAsyncClient, carried: held.Carried,
             _Tip.at = (seq, last)
             try:
                 await conn.execute_query_dict(
-                    alone_sql(carried, len(entries)),
+                    alone_sql(carried, len(entries), relaxed=relaxed),
                     [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
                 telemetry.AUDIT_GUESSES.labels(outcome="right").inc()
                 _Tip.right()
@@ -408,7 +418,7 @@ async def _seal_alone(conn: BaseDBAsyncClient, carried: held.Carried,
                 if refused:
                     raise carried.failure() from None
     async with in_transaction() as tx:
-        rows = await tx.execute_query_dict(lock_sql(carried), carried.params)
+        rows = await tx.execute_query_dict(lock_sql(carried, relaxed=relaxed), carried.params)
         if not rows:
             raise carried.failure()
         await _seal_after(tx, rows[0], entries)

@@ -3,8 +3,10 @@
 Every read writes an entry sealed into the chain, and sealing locks the chain's head row
 until commit: concurrent reads queued on that row, each with a transaction of its own
 (BEGIN, lock, insert, COMMIT). Here the entries that arrive while a batch is being sealed
-wait for the next batch, and one batch seals them all in one transaction: the lock, one
-INSERT of every entry with the head moved, the commit. The guarantees stay: each entry is
+wait for the next batch, and one batch seals them all in one statement committed by itself
+(audit/chain.py `seal_own`): the lock, one INSERT of every entry and the head moved, with no
+BEGIN or COMMIT of its own; when the head was not where the worker expected, in a
+transaction (lock, then seal after the head). The guarantees stay: each entry is
 chained to the one before it and sealed with the key, the head row moves with them in the
 same statement, and a request is answered only after its own entry is committed (its
 `append` returns when the batch holding it has committed, or raises what the batch raised).
@@ -18,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import weakref
 from typing import Any
-
-from tortoise.transactions import in_transaction
 
 from audit import chain
 
@@ -67,8 +67,7 @@ async def append(fields: dict[str, Any]) -> None:
 
 async def _seal_all(batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
     try:
-        async with in_transaction() as conn:
-            await chain.seal_postgres(conn, [fields for fields, _ in batch], relaxed=True)
+        await chain.seal_own([fields for fields, _ in batch])
     except BaseException as error:
         for _, waiting in batch:
             if not waiting.done():

@@ -85,6 +85,25 @@ async def test_another_process_moving_the_head_is_not_overwritten(world):
     assert actions[-3:] == ["first", "elsewhere", "second"]
 
 
+async def _own(action: str) -> list[str]:
+    """An entry of its own (a read's), through the group commit."""
+    with count_queries() as statements:
+        await record(actor=SYSTEM, action=action, object_type="Test", object_id=action)
+    return statements
+
+
+async def test_entries_of_their_own_are_one_statement_and_survive_a_wrong_guess(world):
+    # a right guess: the entry is one statement committed by itself
+    assert len(await _own("read")) == 1
+    # another process sealed since: the statement aborts whole, and the entry is sealed after
+    # the head as locked, in a transaction of its own
+    chain._Tip.at = (chain._Tip.at[0] + 3, "d" * 64)
+    assert len(await _own("read after another")) == 3  # aborted, lock, seal
+    await _chain_is_whole()
+    actions = await AuditEntry.all().order_by("seq").values_list("action", flat=True)
+    assert actions[-2:] == ["read", "read after another"]
+
+
 async def _stale_change(dossier_id: int) -> None:
     async with held.transaction():
         await held.update(Dossier.filter(id=dossier_id, version=99).update(version=100),

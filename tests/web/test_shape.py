@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import pytest
 
 from benchmarks import scenarios
+from models import AuditEntry
 from tests.conftest import BACKEND
 from tests.graphql import execute
 from tests.sqlcount import count_queries
@@ -230,3 +231,28 @@ async def test_complete_write_path_on_the_wire(wire):
     sent = [sql for sql in window.sql() if "policy_revision" not in sql]
     assert len(sent) <= PATH_ON_THE_WIRE, sent
     assert sum(sql.strip().upper().startswith("BEGIN") for sql in sent) == 1, sent
+
+
+# A read's audit entry (group commit, audit/grouping.py) is one statement committed by itself:
+# the session, the dossier with its procedure and units, its events, the entry. Before, the
+# entry took BEGIN, the seal and COMMIT: 6.
+ONE_ON_THE_WIRE = 4
+
+
+@pytest.mark.postgres_only
+async def test_a_reads_entry_is_sealed_without_a_transaction(wire):
+    (http, tokens), counter = wire
+    data, _ = await _post(http, tokens["lan"], scenarios.receive("1.001193", "20335"))
+    code = data["receiveDossier"]["dossier"]["code"]
+    await _post(http, tokens["lan"], scenarios.one(code))  # the first read keeps what later ones reuse
+    before = await AuditEntry.all().count()
+    with counter.window() as window:
+        answer, _ = await _post(http, tokens["lan"], scenarios.one(code))
+    assert answer["dossier"]["code"] == code
+    sent = [sql for sql in window.sql() if "policy_revision" not in sql]
+    assert not [sql for sql in sent if sql.strip().upper().startswith(("BEGIN", "COMMIT"))], sent
+    assert len(sent) <= ONE_ON_THE_WIRE, sent
+    # and the read's entry is in the trail, sealed into the chain
+    assert await AuditEntry.all().count() == before + 1
+    last = await AuditEntry.all().order_by("-id").first()
+    assert last is not None and last.hash and last.seq
