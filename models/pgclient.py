@@ -42,11 +42,18 @@ class MeasuredPool(asyncpg.Pool):
         super().__init__(*args, **kwargs)
         self.label = label
         self._wait = telemetry.DB_POOL_WAIT.labels(pool=label)
+        # Connections go to waiters in the order they came. asyncpg's pool hands a released
+        # connection to its first waiter, but one that asks meanwhile takes it first, and
+        # the waiter goes back to the end of the queue: with more requests than connections
+        # (each request keeps one, see one_connection) a few waited seconds while others
+        # passed them (issue 15: pool waits up to 5 s at c=16 with 10 connections).
+        self._line = asyncio.Lock()
 
     async def _acquire(self, timeout: Any) -> Any:
         started = time.perf_counter()
         try:
-            return await super()._acquire(timeout)
+            async with self._line:  # only the first in line waits on asyncpg's queue
+                return await super()._acquire(timeout)
         finally:
             self._wait.observe(time.perf_counter() - started)
             self.publish()

@@ -1,0 +1,57 @@
+"""The connection pool hands connections to waiters in the order they came (models/pgclient.py).
+
+A request keeps its connection to the end (one_connection), so with more requests than
+connections some wait; asyncpg's own queue let a newcomer take a released connection before
+the waiter it was meant for, which then queued again: waits of seconds at c=16 (issue 15).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import asyncpg
+import pytest
+
+from models.pgclient import MeasuredPool
+
+pytestmark = pytest.mark.postgres_only
+
+
+async def test_connections_go_to_waiters_in_the_order_they_came(db):
+    url = os.environ["TEST_DATABASE_URL"].rstrip("/")
+    pool = await MeasuredPool(url, label="fairness", min_size=1, max_size=1, max_queries=50000,
+                              max_inactive_connection_lifetime=300.0, loop=None,
+                              connection_class=asyncpg.connection.Connection,
+                              record_class=asyncpg.Record)
+    served: list[str] = []
+
+    async def wait_then_hold(name: str) -> None:
+        connection = await pool.acquire()
+        served.append(name)
+        await asyncio.sleep(0.01)
+        await pool.release(connection)
+
+    try:
+        # given the only connection taken, and two requests waiting for it
+        first = await pool.acquire()
+        waiting = [asyncio.ensure_future(wait_then_hold(name)) for name in ("w1", "w2")]
+        await asyncio.sleep(0.05)
+        # when it is given back, and a newcomer asks for one in the same instant: its first
+        # step is scheduled just before the connection goes back into asyncpg's queue, so
+        # it runs before the woken waiter does
+        queue = pool._queue
+        tasks = list(waiting)
+
+        def put_with_a_newcomer(holder) -> None:  # noqa: ANN001
+            del queue.put_nowait  # once
+            tasks.append(asyncio.ensure_future(wait_then_hold("newcomer")))
+            queue.put_nowait(holder)
+
+        queue.put_nowait = put_with_a_newcomer
+        await pool.release(first)
+        await asyncio.gather(*tasks)
+        # then the waiters are served first, in the order they came
+        assert served == ["w1", "w2", "newcomer"]
+    finally:
+        await pool.close()
