@@ -11,6 +11,7 @@ get the same objects.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from tortoise import connections
@@ -90,6 +91,18 @@ class Rows(Generic[M]):
                 for model, columns in zip(self.joined.values(), related, strict=True)
                 if columns.get("id") is not None]  # a relation left empty (a null key)
         return maker(self.model)(own), rows
+
+    async def in_force(self, column: str, value: object, day: date) -> M | None:
+        """The version whose `column` equals `value` among those in force on `day` (a unit:
+        `valid_from`, `valid_to`, as models.units.valid_on); None if none is."""
+        def where(conn: Any) -> str:
+            m = dialect.marks(conn, 2)
+            return (f't."{column}" = {m[0]} AND (t.valid_from IS NULL OR t.valid_from <= {m[1]}) '
+                    f"AND (t.valid_to IS NULL OR t.valid_to > {m[1]}) ORDER BY t.id LIMIT 1")
+
+        rows = await self._fetch(("in_force", column), where,
+                                 [value, dialect.date_value(_conn(), day)])
+        return maker(self.model)(rows[0]) if rows else None
 
     async def _one(self, column: str, value: object, scope: Scope | None,
                    scope_column: str) -> dict | None:

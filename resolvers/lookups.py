@@ -9,7 +9,7 @@ from typing import Any, cast
 from tortoise.fields import CharField
 from tortoise.models import Model
 
-from models import AdministrativeUnit, Dossier, Procedure, valid_on
+from models import AdministrativeUnit, Dossier, Procedure
 from models.rows import Rows
 from models.scope import Scope
 from resolvers import clock
@@ -20,6 +20,9 @@ DOSSIERS, PROCEDURES = Rows(Dossier), Rows(Procedure)
 DOSSIERS_SHOWN = Rows(Dossier, joined={"procedure": Procedure, "unit": AdministrativeUnit,
                                        "received_unit": AdministrativeUnit,
                                        "desk_unit": AdministrativeUnit})
+
+# A unit by its code at a date (metrics, receptions, filters by unit).
+UNITS = Rows(AdministrativeUnit)
 
 # A dossier about to change, with its procedure (its time limit and payment rules): read by
 # one statement, as the step may need it only once the dossier is known.
@@ -36,8 +39,7 @@ async def unit_by_code(code: str | None, on: date | None = None) -> Administrati
     re-used across reorganisations, so a code alone names a unit only at a date."""
     if not _fits(code, AdministrativeUnit, "code"):
         return None
-    day = on or clock.local_date(clock.now())
-    return await AdministrativeUnit.filter(valid_on(day), code=code).first()
+    return await UNITS.in_force("code", code, on or clock.local_date(clock.now()))
 
 
 async def live_unit_by_path(path: str | None) -> AdministrativeUnit | None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from models import AdministrativeUnit, Procedure, replica, valid_on
 from models.errors import BadInput
+from models.making import fetch
 from models.procedures import OnlineLevel
 from models.scope import Scope
 from models.units import UnitLevel
@@ -114,7 +115,7 @@ async def compute(*, actor: Actor, unit_code: str | None, first: date, last: dat
     period = Period(first, last)
     tree = measures.Tree(unit.path, as_of, unit.is_live)
     per_unit = await measures.by_unit(tree, period)
-    subtree = await AdministrativeUnit.filter(valid_on(as_of), path__startswith=unit.path)
+    subtree = await fetch(AdministrativeUnit.filter(valid_on(as_of), path__startswith=unit.path))
     return MetricsReport(
         unit=unit, period=period, tree=tree, totals=sum(per_unit.values(), Measures()),
         per_unit=per_unit,
