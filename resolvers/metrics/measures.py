@@ -115,8 +115,13 @@ async def by_unit(tree: Tree, period: Period, *, open_now: bool = True) -> dict[
     units: dict[int, Measures] = {}
 
     def add(unit_id: int, values: dict[str, int]) -> None:
-        units.setdefault(unit_id, Measures()).counts.update(
-            {k: int(v or 0) for k, v in values.items() if k != "unit_id"})
+        measures = units.get(unit_id)
+        if measures is None:
+            measures = units[unit_id] = Measures()
+        counts = measures.counts  # a missing count reads as 0: only the others are added
+        for key, value in values.items():
+            if value and key != "unit_id":
+                counts[key] += int(value)
 
     sums = ", ".join(f"SUM(s.{c}) AS {c}" for c in ROLLUP_COUNTERS)
     for row in await conn.execute_query_dict(
