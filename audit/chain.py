@@ -147,9 +147,14 @@ LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit
                      "FROM audit_chain_head WHERE id = 1 FOR UPDATE")
 
 
+# Selected by a statement whose commit need not wait for the disk flush (entries of their own:
+# a lost entry of a read is not a lost change); local to the statement's transaction.
+RELAX = ", set_config('synchronous_commit', 'off', true)"
+
+
 def lock_sql(carried: held.Carried, *, relaxed: bool = False) -> str:
     """LOCK_HEAD (or LOCK_HEAD_RELAXED) carrying held writes: with none, exactly those."""
-    relax = ", set_config('synchronous_commit', 'off', true)" if relaxed else ""
+    relax = RELAX if relaxed else ""
     return (f"{carried.with_()}SELECT last_seq, last_hash{relax}{carried.reads} "
             f"FROM audit_chain_head WHERE id = 1{carried.guards} FOR UPDATE")
 
@@ -301,11 +306,10 @@ def _sealing_with(carried: held.Carried, count: int) -> str:
     )
 
 
-def speculative_sql(carried: held.Carried, count: int, *, relaxed: bool = False) -> str:
+def speculative_sql(carried: held.Carried, count: int) -> str:
     """Seal `count` entries after the expected head in the caller's transaction; it answers
     with the head as locked and how many entries it inserted (none: the guess was wrong)."""
-    relax = ", set_config('synchronous_commit', 'off', true)" if relaxed else ""
-    return (f"{_sealing_with(carried, count)}SELECT last_seq, last_hash{relax}{carried.reads}, "
+    return (f"{_sealing_with(carried, count)}SELECT last_seq, last_hash{carried.reads}, "
             "(SELECT count(*) FROM entry) AS sealed FROM head")
 
 
@@ -313,16 +317,15 @@ def alone_sql(carried: held.Carried, count: int, *, relaxed: bool = False) -> st
     """The same as a statement committed by itself: it aborts (motcua_expect) unless every
     guarded write changed a row and the entries were sealed. `relaxed`: its commit need not
     wait for the disk flush (a setting local to the statement's own transaction)."""
-    relax = ", set_config('synchronous_commit', 'off', true)" if relaxed else ""
+    relax = RELAX if relaxed else ""
     return (f"{_sealing_with(carried, count)}SELECT motcua_expect({carried.guarded}, "
             f"(SELECT count(*) FROM entry) = {count}) AS sealed{relax}{carried.reads}")
 
 
-async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], *,
-                        relaxed: bool = False) -> None:
+async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]]) -> None:
     """Chain and insert `entries` in order inside `conn`'s transaction (PostgreSQL). Raw SQL
-    on the hot path: an entry is written on every request (see benchmarks/). `relaxed`: the
-    commit need not wait for the disk flush (entries of their own, audit/grouping.py).
+    on the hot path: an entry is written on every request (see benchmarks/); entries of their
+    own (reads, refusals) take `seal_own` instead.
 
     The head's row lock is held until commit, so every writer of the province queues here,
     at its very end, and the time from taking the lock to the commit bounds how many writes
@@ -338,7 +341,7 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], 
     if carried.alone:
         await _seal_alone(conn, carried, entries)
         return
-    if not (carried.in_block or relaxed) and turn().locked():
+    if not carried.in_block and turn().locked():
         # A plain transaction may hold row locks that the statement of the turn's holder
         # waits for: waiting for the turn here could never end. Lock, then seal after the
         # head (the holder's guess is then wrong, and it seals the long way).
@@ -347,14 +350,13 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]], 
         async with turn():
             expected = _Tip.guess()
             if expected is None:  # nothing to speculate on: lock, then seal after the head
-                rows = await conn.execute_query_dict(lock_sql(carried, relaxed=relaxed),
-                                                     carried.params)
+                rows = await conn.execute_query_dict(lock_sql(carried), carried.params)
             else:
                 values, seq, last = _chained(entries, *expected)
                 _Tip.at = (seq, last)  # the next writer of this process chains after these
                 try:
                     rows = await conn.execute_query_dict(
-                        speculative_sql(carried, len(entries), relaxed=relaxed),
+                        speculative_sql(carried, len(entries)),
                         [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
                 except Exception:
                     _Tip.refused(expected, (seq, last))  # the transaction will not commit them

@@ -52,8 +52,9 @@ class MeasuredPool(asyncpg.Pool):
     async def _acquire(self, timeout: Any) -> Any:
         started = time.perf_counter()
         try:
-            async with self._line:  # only the first in line waits on asyncpg's queue
-                return await super()._acquire(timeout)
+            # The caller's timeout covers the wait in line too (None: no limit).
+            async with asyncio.timeout(timeout), self._line:  # only the first in line waits
+                return await super()._acquire(None)           # on asyncpg's queue
         finally:
             self._wait.observe(time.perf_counter() - started)
             self.publish()

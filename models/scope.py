@@ -97,7 +97,7 @@ def plan_once(model: type[Model], column: str = "unit_path") -> None:
     """Register `<column>__under_any` on `model`, for `scoped_once`."""
     model._meta._filters[column + UNDER_ANY] = {
         "field": column, "source_field": column,
-        "operator": lambda term, patterns: LikeAny(term, patterns)}
+        "operator": LikeAny}
 
 
 def scoped_once(queryset: QuerySet[M], scope: Scope, column: str = "unit_path") -> QuerySet[M]:

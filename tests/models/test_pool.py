@@ -55,3 +55,26 @@ async def test_connections_go_to_waiters_in_the_order_they_came(db):
         assert served == ["w1", "w2", "newcomer"]
     finally:
         await pool.close()
+
+
+async def test_a_timeout_covers_the_wait_in_line(db):
+    url = os.environ["TEST_DATABASE_URL"].rstrip("/")
+    pool = await MeasuredPool(url, label="fairness", min_size=1, max_size=1, max_queries=50000,
+                              max_inactive_connection_lifetime=300.0, loop=None,
+                              connection_class=asyncpg.connection.Connection,
+                              record_class=asyncpg.Record)
+    try:
+        # given the only connection taken, and a request first in line waiting without limit
+        held = await pool.acquire()
+        first = asyncio.ensure_future(pool.acquire())
+        await asyncio.sleep(0.05)
+        # when another asks with a timeout, behind it in line
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(pool.acquire(timeout=0.1), 5)
+        # then it gives up after its own timeout, not after the wait of the one before it
+        assert asyncio.get_running_loop().time() - started < 1
+        await pool.release(held)
+        await pool.release(await first)
+    finally:
+        pool.terminate()  # a failed assertion leaves connections out: close would wait
