@@ -18,12 +18,16 @@ from models.pgclient import MeasuredPool
 pytestmark = pytest.mark.postgres_only
 
 
-async def test_connections_go_to_waiters_in_the_order_they_came(db):
+async def one_connection_pool() -> MeasuredPool:
     url = os.environ["TEST_DATABASE_URL"].rstrip("/")
-    pool = await MeasuredPool(url, label="fairness", min_size=1, max_size=1, max_queries=50000,
+    return await MeasuredPool(url, label="fairness", min_size=1, max_size=1, max_queries=50000,
                               max_inactive_connection_lifetime=300.0, loop=None,
                               connection_class=asyncpg.connection.Connection,
                               record_class=asyncpg.Record)
+
+
+async def test_connections_go_to_waiters_in_the_order_they_came(db):
+    pool = await one_connection_pool()
     served: list[str] = []
 
     async def wait_then_hold(name: str) -> None:
@@ -58,11 +62,7 @@ async def test_connections_go_to_waiters_in_the_order_they_came(db):
 
 
 async def test_a_timeout_covers_the_wait_in_line(db):
-    url = os.environ["TEST_DATABASE_URL"].rstrip("/")
-    pool = await MeasuredPool(url, label="fairness", min_size=1, max_size=1, max_queries=50000,
-                              max_inactive_connection_lifetime=300.0, loop=None,
-                              connection_class=asyncpg.connection.Connection,
-                              record_class=asyncpg.Record)
+    pool = await one_connection_pool()
     try:
         # given the only connection taken, and a request first in line waiting without limit
         held = await pool.acquire()
