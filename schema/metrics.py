@@ -13,6 +13,7 @@ from resolvers.metrics.methods import GradeKey
 from resolvers.metrics.scorecard import Scorecard as ScorecardResult
 from schema.catalogue import AdministrativeUnit
 from schema.context import Info
+from schema.loaders import selected_below
 
 BreakdownByEnum = strawberry.enum(service.BreakdownBy, name="BreakdownBy")
 
@@ -175,6 +176,11 @@ class Metrics(MeasureSet):
         return self._report.standing
 
 
+# The fields that read the scorecard's inputs; a document selecting none of them (at any
+# depth, through fragments too) gets a report without them (service.compute `scored`).
+SCORED = frozenset({"scorecard", "ranking", "rank", "rankedAmong"})
+
+
 @strawberry.type
 class MetricsQuery:
     @strawberry.field(description="A unit's measures for [from, to] (dates inclusive, local).")
@@ -183,7 +189,8 @@ class MetricsQuery:
         to: date, unit_code: Optional[str] = None,
     ) -> Metrics:
         report = await service.compute(actor=info.context.actor, unit_code=unit_code,
-                                       first=from_, last=to)
+                                       first=from_, last=to,
+                                       scored=not SCORED.isdisjoint(selected_below(info)))
         return Metrics(**MeasureSet.values(report.totals),
                        unit=AdministrativeUnit.from_row(report.unit), _report=report)
 

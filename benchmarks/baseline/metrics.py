@@ -37,7 +37,6 @@ FEEDBACK = """SELECT unit_id,
       THEN 1 ELSE 0 END) AS complaints_satisfied
 FROM feedback WHERE unit_path LIKE $1 GROUP BY unit_id"""
 SUBTREE = 'SELECT * FROM administrative_units WHERE CAST("path" AS VARCHAR) LIKE $1 ESCAPE \'\\\''
-PROCEDURES = "SELECT * FROM procedures"
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -76,9 +75,7 @@ async def metrics(conn, policy: Policy, caller: Caller, unit_code: str, first: d
             per_unit.setdefault(row["unit_id"], Counter()).update(
                 {k: int(v or 0) for k, v in row.items() if k != "unit_id"})
     subtree = await conn.fetch(SUBTREE, prefix)
-    facts: dict[str, Counter[str]] = {}
-    for p in await conn.fetch(PROCEDURES):  # motcua reads them for the scorecard, always
-        facts.setdefault(p["level"], Counter()).update(total=1, with_fee=int(p["fee"] > 0))
+    # No scorecard is asked: motcua reads neither the catalogue nor the open-at-end counts.
     paths = {u["id"]: u["path"] for u in subtree}
     children = sorted((u for u in subtree if u["parent_id"] == unit["id"]), key=lambda u: u["code"])
     totals = sum(per_unit.values(), Counter())

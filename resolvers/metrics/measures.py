@@ -106,10 +106,12 @@ def in_progress_sql(path: str, now: str) -> str:
             "AND ended_at IS NULL AND received_at IS NOT NULL GROUP BY unit_id")
 
 
-async def by_unit(tree: Tree, period: Period, *, open_now: bool = True) -> dict[int, Measures]:
+async def by_unit(tree: Tree, period: Period, *, open_now: bool = True,
+                  open_at_end: bool = True) -> dict[int, Measures]:
     """Measures per unit version of the tree for the period: one query per source, grouped.
     `open_now=False` leaves out the dossiers open now (the one read of the dossiers table),
-    which the scorecard does not use."""
+    which the scorecard does not use; `open_at_end=False` the dossiers open at the end of the
+    judged day (OPEN_COUNTERS), which only the scorecard uses."""
     conn = replica.reader()  # the read replica when the caller allows it (resolvers/reads.py)
     m = dialect.marks(conn, 4)
     units: dict[int, Measures] = {}
@@ -132,7 +134,7 @@ async def by_unit(tree: Tree, period: Period, *, open_now: bool = True) -> dict[
         add(row["unit_id"], row)
     # Open at the end of the judged day: received minus ended, and past due minus past due
     # and ended, each summed over every day up to it (models/metrics.py).
-    for row in await conn.execute_query_dict(
+    for row in [] if not open_at_end else await conn.execute_query_dict(
             "SELECT s.unit_id, SUM(s.received) - SUM(s.resolved) AS open_at_end, "
             "SUM(s.fallen_due) - SUM(s.fallen_due_ended) AS open_overdue_at_end "
             "FROM unit_daily_stats s JOIN administrative_units u ON u.id = s.unit_id "

@@ -48,6 +48,7 @@ class MetricsReport:
     units_by_id: dict[int, AdministrativeUnit]
     facts_by_level: dict[str, ProcedureFacts]
     scope: Scope  # where the caller may read metrics (with the history of its units)
+    scored: bool = True  # read what the scorecard needs (open at the end, procedure facts)
     standing: Standing | None = None  # computed once, when asked (standing())
 
 
@@ -104,8 +105,14 @@ async def _procedure_facts() -> dict[str, ProcedureFacts]:
             for row in rows}
 
 
-async def compute(*, actor: Actor, unit_code: str | None, first: date, last: date) -> MetricsReport:
-    """The measures of one unit in the caller's jurisdiction for [first, last]."""
+async def compute(*, actor: Actor, unit_code: str | None, first: date, last: date,
+                  scored: bool = True) -> MetricsReport:
+    """The measures of one unit in the caller's jurisdiction for [first, last].
+
+    `scored=False` skips the two reads only the scorecard, the ranking and the standing use
+    (dossiers open at the end of the judged day, the catalogue's facts): a report for the
+    measures alone, two statements of nine fewer (issue 15 (c)); asking such a report for a
+    scorecard is a programming error, not a wrong number."""
     if last < first:
         raise BadInput("to must not be before from", field="to")
     if last - first > MAX_PERIOD:
@@ -114,19 +121,21 @@ async def compute(*, actor: Actor, unit_code: str | None, first: date, last: dat
     unit = await _target(actor, unit_code, as_of)
     period = Period(first, last)
     tree = measures.Tree(unit.path, as_of, unit.is_live)
-    per_unit = await measures.by_unit(tree, period)
+    per_unit = await measures.by_unit(tree, period, open_at_end=scored)
     subtree = await fetch(AdministrativeUnit.filter(valid_on(as_of), path__startswith=unit.path))
     return MetricsReport(
         unit=unit, period=period, tree=tree, totals=sum(per_unit.values(), Measures()),
         per_unit=per_unit,
         children=sorted((u for u in subtree if u.parent_id == unit.id), key=lambda u: u.code),
-        units_by_id={u.id: u for u in subtree}, facts_by_level=await _procedure_facts(),
-        scope=await units.with_history(jurisdiction(actor, "metrics", "read")),
+        units_by_id={u.id: u for u in subtree}, facts_by_level=await _procedure_facts() if scored else {},
+        scope=await units.with_history(jurisdiction(actor, "metrics", "read")), scored=scored,
     )
 
 
 def facts_for(report: MetricsReport, unit: AdministrativeUnit) -> ProcedureFacts:
     """Procedures that apply in a unit's territory: its own level and the levels below."""
+    if not report.scored:
+        raise RuntimeError("a report computed with scored=False has no scorecard facts")
     levels = LEVELS[LEVELS.index(unit.level):]
     total: Counter[str] = Counter()
     for level in levels:

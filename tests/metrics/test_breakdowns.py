@@ -82,3 +82,36 @@ async def test_the_scorecard_reads_the_rollups_not_the_dossiers(db, monkeypatch)
     on_dossiers = [s for s in many if " dossiers " in s.replace('"', " ").lower()]
     assert len(on_dossiers) == 1 and "ended_at IS NULL" in on_dossiers[0]
 
+
+
+MEASURES_ONLY = """query M($u: String, $f: Date!, $t: Date!) { metrics(unitCode: $u, from: $f, to: $t) {
+  received inProgress breakdown(by: UNIT) { key metrics { received } } } }"""
+BY_FRAGMENT = """query F($u: String, $f: Date!, $t: Date!) { metrics(unitCode: $u, from: $f, to: $t) {
+  received ...Card } } fragment Card on Metrics { scorecard { total } }"""
+
+
+async def test_measures_alone_skip_what_only_the_scorecard_reads(db, monkeypatch):
+    world = await build_world()
+    leader = world.actor("tuan", ("LEADER", "502"))
+    await random_lives(monkeypatch, 25, 20)
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    variables = {"u": "502", "f": "2026-03-01", "t": "2026-06-30"}
+    await execute(MEASURES_ONLY, leader, **variables)  # the jurisdiction's history remembered
+
+    def scorecard_reads(statements: list[str]) -> list[str]:
+        return [s for s in statements if "open_at_end" in s or "FROM procedures" in s
+                or 'FROM "procedures"' in s]
+
+    with count_queries() as alone:
+        result = await execute(MEASURES_ONLY, leader, **variables)
+    assert result.errors == [] and result.data["metrics"]["received"] > 0
+    assert scorecard_reads(alone) == []
+    # Selected through a fragment, the scorecard reads them, and scores what a document
+    # selecting it directly scores.
+    with count_queries() as scored:
+        through = await execute(BY_FRAGMENT, leader, **variables)
+    direct = await execute(SCORECARD, leader, **variables)
+    assert through.errors == [] and len(scorecard_reads(scored)) == 2
+    assert through.data["metrics"]["scorecard"]["total"] == \
+        direct.data["metrics"]["scorecard"]["total"]
+    assert len(scored) == len(alone) + 2
