@@ -162,3 +162,40 @@ async def test_inspector_sees_identifiers_masked(world):
     node = (await execute(query, inspector)).data["dossiers"]["edges"][0]["node"]
     assert node["applicant"] == {"idNumber": "*********234", "phone": "*******456",
                                  "address": "***"}
+
+
+def _every_field(type_name: str) -> str:
+    """A selection of every argument-free field of a type (objects by their own leaves, one
+    level down), built from the schema: a field added later is read too."""
+    from graphql import get_named_type, is_leaf_type
+
+    from schema import schema as built
+
+    graphql_type = built._schema.type_map[type_name]
+    parts = []
+    for name, field in graphql_type.fields.items():
+        if field.args and any(a.type.__class__.__name__ == "GraphQLNonNull" for a in field.args.values()):
+            continue
+        inner = get_named_type(field.type)
+        if is_leaf_type(inner):
+            parts.append(name)
+        elif hasattr(inner, "fields"):
+            leaves = [n for n, f in inner.fields.items()
+                      if is_leaf_type(get_named_type(f.type)) and not f.args]
+            parts.append(f"{name} {{ {' '.join(leaves) or '__typename'} }}")
+    return " ".join(parts)
+
+
+async def test_every_dossier_field_reads_the_same_in_a_list_and_alone(world):
+    """Fields are computed on their first read (schema/dossiers.py Dossier.of): each one,
+    in a page and by code, answers without error and the same."""
+    admin = world.actor("an", ("ADMIN", "49"))
+    fields = _every_field("Dossier")
+    listed = await execute(f"{{ dossiers(first: 3) {{ edges {{ node {{ {fields} }} }} }} }}", admin)
+    assert listed.errors == []
+    nodes = [e["node"] for e in listed.data["dossiers"]["edges"]]
+    assert len(nodes) == 3 and all(n["allowedActions"] and n["applicant"]["name"] for n in nodes)
+    for node in nodes:
+        alone = await execute(f"query($c: String!) {{ dossier(code: $c) {{ {fields} }} }}", admin,
+                              c=node["code"])
+        assert alone.errors == [] and alone.data["dossier"] == node
