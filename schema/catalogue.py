@@ -13,6 +13,7 @@ from resolvers.dossiers import Channel
 from resolvers.timelimits import TimeLimit, TimeUnit
 from resolvers.units import UnitKind
 from schema.context import Info
+from schema.deferred import column, later, made
 from schema.pagination import Connection
 
 
@@ -110,20 +111,30 @@ class Procedure:
     publication: ProcedurePublication = strawberry.field(
         description="Publication facts the 766 scorecard scores.")
 
+    __getattr__ = later({
+        **{name: column(name) for name in ("field", "level", "online_level",
+                                           "payment_pauses_clock")},
+        "processing_days": lambda row: _in_person(row).limit.days,
+        "fee": lambda row: _in_person(row).fee,
+        "processing_time": lambda row: ProcessingTime.of(_in_person(row).limit),
+        "documents": lambda row: list(row.documents or []),
+        "channels": lambda row: [
+            ChannelTerms(channel=c, processing_time=ProcessingTime.of(t.limit), fee=t.fee)
+            for c, t in ((c, timelimits.terms(row, c)) for c in Channel)],
+        "publication": lambda row: ProcedurePublication(
+            published_on_time=row.published_on_time, updated_on_time=row.updated_on_time,
+            content_complete=row.content_complete, payable_online=row.payable_online),
+    })
+
     @classmethod
     def from_row(cls, row: ProcedureRow) -> Procedure:
-        by_channel = {c: timelimits.terms(row, c) for c in Channel}
-        own = by_channel[Channel.IN_PERSON]
-        return cls(code=row.code, name=row.name, field=row.field, level=row.level,
-                   processing_days=own.limit.days, online_level=row.online_level, fee=own.fee,
-                   documents=list(row.documents or []), processing_time=ProcessingTime.of(own.limit),
-                   channels=[ChannelTerms(channel=c, processing_time=ProcessingTime.of(t.limit), fee=t.fee)
-                             for c, t in by_channel.items()],
-                   payment_pauses_clock=row.payment_pauses_clock,
-                   publication=ProcedurePublication(
-                       published_on_time=row.published_on_time,
-                       updated_on_time=row.updated_on_time,
-                       content_complete=row.content_complete, payable_online=row.payable_online))
+        """Code and name now, the other fields on their first read (schema/deferred.py): a
+        page shows a dossier's procedure by its name, the terms of each channel are work."""
+        return made(cls, row, {"code": row.code, "name": row.name})
+
+
+def _in_person(row: ProcedureRow) -> timelimits.Terms:
+    return timelimits.terms(row, Channel.IN_PERSON)
 
 
 @strawberry.input

@@ -18,6 +18,7 @@ from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
+from schema.deferred import later, made
 from schema.execution import NOT_PRIMED, PRIMED
 from schema.late_cause import DossierLateCause
 from schema.loaders import Loaders, selected_below
@@ -132,6 +133,38 @@ class DossierTracking(DossierBase):
         return cls(**DossierBase.common(view))
 
 
+def _time_limit(view: use_cases.DossierView) -> ProcessingTime | None:
+    row = view.row
+    if row.time_amount is None or row.time_unit is None:
+        return None
+    return ProcessingTime.of(TimeLimit(row.time_amount, TimeUnit(row.time_unit)))
+
+
+def _applicant(view: use_cases.DossierView) -> Applicant:
+    person = view.applicant
+    assert person is not None
+    return Applicant(name=person.name, kind=person.kind, id_number=person.id_number,
+                     phone=person.phone, address=person.address)
+
+
+def _of_row(name: str) -> Any:
+    return lambda view: getattr(view.row, name)
+
+
+# Dossier's fields beyond the shared ones, each computed from the view on its first read.
+_LATER: dict[str, Any] = {
+    **{name: _of_row(name) for name in (
+        "submitted_at", "legal_due_at", "clock_started_at", "paused_at", "fee", "paid_online",
+        "supplement_count", "extension_reason", "result_electronic", "synced_to_portal_at",
+        "awaiting_assignment", "version", "received_by_postal_staff")},
+    "time_limit": _time_limit,
+    "allowed_actions": lambda view: allowed_actions(DossierStatus(view.row.status),
+                                                    view.row.received_at is not None),
+    "applicant": _applicant,
+    "late_cause": lambda view: DossierLateCause.of(view.row),
+}
+
+
 @strawberry.type(description="A dossier (hồ sơ): one application for one procedure.")
 class Dossier(DossierBase):
     submitted_at: datetime
@@ -164,31 +197,16 @@ class Dossier(DossierBase):
     _id: strawberry.Private[int]
     _unit_path: strawberry.Private[str]
     _row: strawberry.Private[use_cases.DossierRow]
-
-    _view: strawberry.Private[use_cases.DossierView]
+    __getattr__ = later(_LATER)
 
     @classmethod
     def of(cls, view: use_cases.DossierView) -> Dossier:
         """The dossier as shown: the fields it shares with the tracking view now, the others
-        (`_DEFERRED`) on their first read. A page of fifty selecting ten of the forty fields
-        computed the allowed actions, time limit, late cause… of every row, and built each
-        through a forty-argument constructor (issue 15); nothing else changes, a field reads
-        the same value whenever it is read."""
+        (`_LATER`) on their first read (schema/deferred.py)."""
         row = view.row
         assert view.applicant is not None  # full views always carry the applicant
-        made = cls.__new__(cls)
-        made.__dict__.update(DossierBase.common(view), _id=row.id, _unit_path=row.unit_path,
-                             _row=row, _view=view)
-        return made
-
-    def __getattr__(self, name: str) -> Any:
-        """A deferred field, computed once (only called for what is not set yet)."""
-        make = _DEFERRED.get(name)
-        view = self.__dict__.get("_view")
-        if make is None or view is None:
-            raise AttributeError(name)
-        value = self.__dict__[name] = make(view)
-        return value
+        return made(cls, view, {**DossierBase.common(view), "_id": row.id,
+                                "_unit_path": row.unit_path, "_row": row})
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
     async def history(self, info: Info) -> list[AuditEntry]:
@@ -213,38 +231,6 @@ class Dossier(DossierBase):
 
     async def _load_events(self, info: Info) -> list[DossierEvent]:
         return _events(await info.context.loaders.events.load(self._id))
-
-
-def _time_limit(view: use_cases.DossierView) -> ProcessingTime | None:
-    row = view.row
-    if row.time_amount is None or row.time_unit is None:
-        return None
-    return ProcessingTime.of(TimeLimit(row.time_amount, TimeUnit(row.time_unit)))
-
-
-def _applicant(view: use_cases.DossierView) -> Applicant:
-    person = view.applicant
-    assert person is not None
-    return Applicant(name=person.name, kind=person.kind, id_number=person.id_number,
-                     phone=person.phone, address=person.address)
-
-
-def _column(name: str) -> Any:
-    return lambda view: getattr(view.row, name)
-
-
-# Dossier's fields beyond the shared ones, each computed from the view on its first read.
-_DEFERRED: dict[str, Any] = {
-    **{name: _column(name) for name in (
-        "submitted_at", "legal_due_at", "clock_started_at", "paused_at", "fee", "paid_online",
-        "supplement_count", "extension_reason", "result_electronic", "synced_to_portal_at",
-        "awaiting_assignment", "version", "received_by_postal_staff")},
-    "time_limit": _time_limit,
-    "allowed_actions": lambda view: allowed_actions(DossierStatus(view.row.status),
-                                                    view.row.received_at is not None),
-    "applicant": _applicant,
-    "late_cause": lambda view: DossierLateCause.of(view.row),
-}
 
 
 def _primed_unit(loaders: Loaders, unit_id: int) -> AdministrativeUnit | object:

@@ -15,6 +15,9 @@ graphql-core's `executor_class`) reads
   already read for the whole page, schema/loaders.py) by calling that reader with the request
   context, without building an `Info` or going through strawberry's resolver wrapper.
 
+A selection whose every field is plain, down to its leaves, runs as one compiled function
+(schema/compiled.py): a page's whole tree in one call, no loop or call per object.
+
 Any field that is not plain, or whose value could complete differently (a null where the type
 forbids it, a coercion that fails or answers null, a missing attribute, a relation that was
 not primed, an `is_type_of` that refuses the value) is executed by graphql-core itself, so
@@ -45,10 +48,13 @@ from graphql import (
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.compiled import Compiled, compile_plan, static
+
 PRIMED = "motcua.primed"  # strawberry field metadata key: a reader (source, context) → value
 NOT_PRIMED = object()  # what a primed reader answers when the value was not read beforehand
 _NOT_PLAIN = object()  # "execute this field the ordinary way"
 _MISSING = object()
+_UNCOMPILED = object()
 _BUILT_IN = (GraphQLString, GraphQLInt, GraphQLBoolean, GraphQLID)
 _AS_IS = {"String": str, "Int": int, "Boolean": bool, "ID": str}
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
@@ -179,7 +185,7 @@ class _Plan:
     its kind (LEAF, OBJECT, OBJECTS or 0: ordinary), the reader, the object type and the
     field's type."""
 
-    __slots__ = ("fields", "nodes", "plain", "schema")
+    __slots__ = ("compiled", "fields", "nodes", "plain", "schema")
 
     def __init__(self, schema: GraphQLSchema, parent_type: GraphQLObjectType,
                  grouped_field_set: dict) -> None:
@@ -202,6 +208,8 @@ class _Plan:
                         kind, reader, object_type = found
             self.fields.append((response_name, details, kind, reader, object_type, field_type))
         self.plain = any(entry[2] for entry in self.fields)
+        # The whole selection as one function (schema/compiled.py), made at first use.
+        self.compiled: Compiled | None | object = _UNCOMPILED
 
     def serves(self, schema: GraphQLSchema, grouped_field_set: dict) -> bool:
         """Made for this selection of this schema: the same AST nodes (the parser cache
@@ -255,6 +263,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if not plan.plain:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                           position_context)
+        compiled = plan.compiled
+        if compiled is _UNCOMPILED:
+            compiled = self._compile(plan)
+        if compiled is not None:
+            done = compiled(source_value, self.context_value)
+            if done is not None:
+                return done
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
@@ -298,6 +313,26 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return _gathered(results, awaitable_fields)
+
+    def _compile(self, plan: _Plan) -> Compiled | None:
+        """The plan's compiled function, or None when a field, or a field below, is not plain
+        or the selections below depend on the variables (schema/compiled.py)."""
+        details = [d for entry in plan.fields for d in entry[1]]
+        compiled = None
+        if all(d.defer_usage is None and d.fragment_variable_values is None for d in details) \
+                and static([d.node for d in details], self.fragments):
+
+            def nested(object_type: GraphQLObjectType, field_details: Any) -> Compiled | None:
+                grouped = self.collect_subfields(object_type, field_details)[0]
+                sub = plan_for(self.schema, object_type, grouped)
+                if not sub.plain:
+                    return None
+                made = self._compile(sub) if sub.compiled is _UNCOMPILED else sub.compiled
+                return cast("Compiled | None", made)
+
+            compiled = compile_plan(plan.fields, nested, (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS))
+        plan.compiled = compiled
+        return compiled
 
     def _object(self, value: Any, object_type: GraphQLObjectType, field_type: Any, details: Any,
                 path: Path) -> Any:

@@ -199,3 +199,20 @@ async def test_every_dossier_field_reads_the_same_in_a_list_and_alone(world):
         alone = await execute(f"query($c: String!) {{ dossier(code: $c) {{ {fields} }} }}", admin,
                               c=node["code"])
         assert alone.errors == [] and alone.data["dossier"] == node
+
+
+async def test_every_procedure_field_reads_the_same_under_a_dossier_and_alone(world):
+    """A procedure made for a page computes its terms on first read (schema/deferred.py):
+    every field under a dossier answers as the catalogue's own procedure query does."""
+    admin = world.actor("an", ("ADMIN", "49"))
+    fields = _every_field("Procedure").replace("channels { channel fee }",
+                                               "channels { channel fee processingTime { label } }")
+    listed = await execute(f"{{ dossiers(first: 2) {{ edges {{ node {{ procedure {{ {fields} }} }} }} }} }}",
+                           admin)
+    assert listed.errors == []
+    for edge in listed.data["dossiers"]["edges"]:
+        procedure = edge["node"]["procedure"]
+        alone = await execute(f"query($c: String!) {{ procedure(code: $c) {{ {fields} }} }}", admin,
+                              c=procedure["code"])
+        assert alone.errors == [] and alone.data["procedure"] == procedure
+        assert procedure["processingTime"]["label"] and len(procedure["channels"]) == 3
