@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, GraphQLNonNull, InlineFragmentNode
+from graphql.pyutils import Undefined
 
 Compiled = Callable[[Any, Any], "dict[str, Any] | None"]
 
@@ -54,12 +55,13 @@ def static(nodes: list[Any], fragments: dict[str, Any]) -> bool:
     return True
 
 
-def compile_plan(fields: list[tuple], nested: Callable[[Any, Any], Compiled | None],
+def compile_plan(fields: list[tuple], leaves: list[tuple[str, Any] | None],
+                 nested: Callable[[Any, Any], Compiled | None],
                  marks: tuple[Any, Any, int, int]) -> Compiled | None:
     """The plan's fields as one function (source, context) → result dict or None; None when a
-    field is not plain. `nested(object_type, details)` answers the compiled function of an
-    object field's selection (or None). `marks` are execution.py's (_NOT_PLAIN, NOT_PRIMED,
-    LEAF, OBJECTS) sentinels and kinds."""
+    field is not plain. `leaves` are the leaves' (attribute, execution.leaf_shape); `nested(object_type,
+    details)` answers the compiled function of an object field's selection (or None).
+    `marks` are execution.py's (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS) sentinels and kinds."""
     not_plain, not_primed, leaf_kind, objects_kind = marks
     names: dict[str, Any] = {"NP": not_plain, "NPR": not_primed}
     # Any exception (a reader's, a property's) hands the object to the ordinary way too.
@@ -68,8 +70,7 @@ def compile_plan(fields: list[tuple], nested: Callable[[Any, Any], Compiled | No
         key = repr(response_name)
         names[f"r{i}"] = reader
         if kind == leaf_kind:
-            lines += [f"    v = r{i}(source)", "    if v is NP:", "        return None",
-                      f"    out[{key}] = v"]
+            lines += _leaf(i, key, leaves[i], names)
             continue
         if not kind:
             return None
@@ -98,6 +99,37 @@ def compile_plan(fields: list[tuple], nested: Callable[[Any, Any], Compiled | No
     lines += ["    return out", "  except Exception:", "    return None"]
     exec("\n".join(lines), names)  # noqa: S102  (our own text: names are repr()'d)
     return names["compiled"]
+
+
+def _leaf(i: int, key: str, leaf: tuple[str, Any] | None, names: dict[str, Any]) -> list[str]:
+    """A leaf's lines: a string or an enum member read inline (the attribute, its class, the
+    enum's name by member id), anything else, or anything unexpected, through its reader."""
+    through_reader = [f"v = r{i}(source)", "if v is NP:", "    return None"]
+    attribute, shape = leaf if leaf is not None else ("", None)
+    if shape is None or not attribute.isidentifier():
+        lines = through_reader
+    else:
+        form, nullable, extra = shape
+        lines = [f"v = source.{attribute}"]
+        if form == "scalar":  # the scalar's own serialize, its refusals the reader's
+            names[f"s{i}"], names["UNDEFINED"] = extra, Undefined
+            lines += ["if v is not None:", f"    v = s{i}(v)",
+                      "    if v is None or v is UNDEFINED:", "        return None"]
+            if not nullable:
+                lines += ["else:", "    return None"]
+            return [f"    {line}" for line in [*lines, f"out[{key}] = v"]]
+        if form == "str":
+            test = "v.__class__ is not str"
+        else:
+            names[f"w{i}"], names[f"e{i}"] = extra
+            lines.append(f"n = e{i}.get(id(v))")
+            test = f"n is None or v.__class__ is not w{i}"
+        if nullable:
+            test = f"v is not None and ({test})"
+        lines += [f"if {test}:", *(f"    {line}" for line in through_reader)]
+        if form == "enum":
+            lines += ["else:", "    v = n if v is not None else None" if nullable else "    v = n"]
+    return [f"    {line}" for line in [*lines, f"out[{key}] = v"]]
 
 
 __all__ = ["Compiled", "compile_plan", "static"]

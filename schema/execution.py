@@ -36,11 +36,13 @@ from typing import Any, cast
 from graphql import (
     GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLFloat,
     GraphQLID,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     is_leaf_type,
@@ -78,25 +80,53 @@ def _attribute(field_def: Any) -> str | None:
     return definition.python_name
 
 
+def _enum_names(leaf_type: Any) -> tuple[type, dict[int, str]] | None:
+    """A strawberry enum's Python class and, by member identity, its GraphQL name: members
+    are singletons for the life of the process, and `id` costs no call into the enum (its
+    hash and `.value` are Python-level, both on every read of a page's statuses)."""
+    wrapped = getattr(leaf_type, "wrapped_cls", None)
+    if not isinstance(leaf_type, GraphQLEnumType) or wrapped is None:
+        return None
+    names: dict[Any, str] = {}
+    for name, value in leaf_type.values.items():
+        names.setdefault(value.value, name)
+    return wrapped, {id(member): names[member.value] for member in wrapped
+                     if member.value in names}
+
+
 def _coercion(leaf_type: Any) -> Callable[[Any], Any]:
     """The leaf type's output coercion; for an enum a table from member to name, built once
     (strawberry's enum type compares the value with each of its values in turn)."""
-    wrapped = getattr(leaf_type, "wrapped_cls", None)
-    if isinstance(leaf_type, GraphQLEnumType) and wrapped is not None:
-        names: dict[Any, str] = {}
-        for name, value in leaf_type.values.items():
-            names.setdefault(value.value, name)
+    enum_names = _enum_names(leaf_type)
+    if enum_names is not None:
+        wrapped, by_member = enum_names
         slow = leaf_type.coerce_output_value
 
         def enum(value: Any) -> Any:
-            if isinstance(value, wrapped):
-                name = names.get(value.value)
-                if name is not None:
-                    return name
+            name = by_member.get(id(value))
+            if name is not None and value.__class__ is wrapped:
+                return name
             return slow(value)
 
         return enum
     return leaf_type.coerce_output_value
+
+
+def leaf_shape(type_: Any) -> tuple[str, bool, Any] | None:
+    """How compiled code may read a leaf inline: ("str", nullable, None) for String and ID,
+    ("enum", nullable, (class, names by member id)) for a strawberry enum, ("scalar",
+    nullable, its serialize) for one of our scalars (DateTime: a page has hundreds);
+    None otherwise."""
+    nullable = not isinstance(type_, GraphQLNonNull)
+    inner = type_ if nullable else type_.of_type
+    if inner in (GraphQLString, GraphQLID):
+        return "str", nullable, None
+    enum_names = _enum_names(inner)
+    if enum_names is not None:
+        return "enum", nullable, enum_names
+    if isinstance(inner, GraphQLScalarType) and inner not in _BUILT_IN + (GraphQLFloat,):
+        return "scalar", nullable, inner.coerce_output_value
+    return None
 
 
 def _leaf_reader(name: str, type_: Any) -> Reader | None:
@@ -185,17 +215,20 @@ class _Plan:
     its kind (LEAF, OBJECT, OBJECTS or 0: ordinary), the reader, the object type and the
     field's type."""
 
-    __slots__ = ("compiled", "fields", "nodes", "plain", "schema")
+    __slots__ = ("compiled", "leaves", "fields", "nodes", "plain", "schema")
 
     def __init__(self, schema: GraphQLSchema, parent_type: GraphQLObjectType,
                  grouped_field_set: dict) -> None:
         self.schema = schema
         self.nodes = [details[0].node for details in grouped_field_set.values()]
         self.fields: list[tuple[str, Any, int, Any, Any, Any]] = []
+        # A leaf's attribute and how compiled code may read it inline (leaf_shape).
+        self.leaves: list[tuple[str, Any] | None] = []
         for response_name, details in grouped_field_set.items():
             field_def = schema.get_field(parent_type, details[0].node.name.value)
             kind, object_type = 0, None
             reader: Callable[..., Any] | None = None
+            attribute = None
             field_type = field_def.type if field_def is not None else None
             if field_def is not None:
                 attribute = _attribute(field_def)
@@ -207,6 +240,8 @@ class _Plan:
                     if found is not None:
                         kind, reader, object_type = found
             self.fields.append((response_name, details, kind, reader, object_type, field_type))
+            self.leaves.append((attribute, leaf_shape(field_type))
+                               if kind == LEAF and attribute else None)
         self.plain = any(entry[2] for entry in self.fields)
         # The whole selection as one function (schema/compiled.py), made at first use.
         self.compiled: Compiled | None | object = _UNCOMPILED
@@ -330,7 +365,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 made = self._compile(sub) if sub.compiled is _UNCOMPILED else sub.compiled
                 return cast("Compiled | None", made)
 
-            compiled = compile_plan(plan.fields, nested, (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS))
+            compiled = compile_plan(plan.fields, plan.leaves, nested,
+                                    (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS))
         plan.compiled = compiled
         return compiled
 

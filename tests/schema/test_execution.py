@@ -4,6 +4,7 @@ null propagation; and a list page no longer executes its plain fields one by one
 
 from __future__ import annotations
 
+import datetime
 import enum
 from typing import Optional
 
@@ -40,6 +41,8 @@ class Leaf:
     maybe_tags: Optional[list[Optional[str]]]
     count: int = 7
     flag: Optional[bool] = True
+    shade: Optional[Colour] = None
+    at: datetime.datetime = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
 
 
 @strawberry.type
@@ -81,7 +84,7 @@ class Root:
 
 
 DOCUMENT = """{ holders {
-  leaf { name note colour tags maybeTags count flag }
+  leaf { name note colour tags maybeTags count flag shade at }
   maybeLeaf { name colour ... on Leaf { tags } }
   leaves { name colour tags }
   related { name } strict { name tags } __typename
@@ -115,6 +118,13 @@ CASES = {
                                      _primed=NOT_PRIMED)],
     "a bool in an Int": [Holder(leaf=_leaf(count=True), maybe_leaf=None, leaves=[],
                                 _primed=NOT_PRIMED)],
+    "a DateTime that is not one": [Holder(leaf=_leaf(at="soon"), maybe_leaf=None, leaves=[],
+                                          _primed=NOT_PRIMED)],
+    "null in a non-null DateTime": [Holder(leaf=_leaf(at=None), maybe_leaf=None, leaves=[],
+                                           _primed=NOT_PRIMED)],
+    "a nullable enum, as a member and as its value": [
+        Holder(leaf=_leaf(shade=Colour.BLUE), maybe_leaf=None, leaves=[], _primed=NOT_PRIMED),
+        Holder(leaf=_leaf(shade="blue"), maybe_leaf=None, leaves=[], _primed=NOT_PRIMED)],
     "an int in a Boolean": [Holder(leaf=_leaf(flag=1), maybe_leaf=None, leaves=[],
                                    _primed=NOT_PRIMED)],
     "null holder": [None, Holder(leaf=_leaf(), maybe_leaf=_leaf(), leaves=[_leaf()],
@@ -136,8 +146,10 @@ def test_plain_reads_answer_as_graphql_core_does(case, document):
         assert list(data) == ["leaf", "maybeLeaf", "leaves", "related", "strict"] + (
             ["__typename"] if document == DOCUMENT else [])  # the document's order
         assert data["leaf"] == {"name": "a", "note": None, "colour": "RED", "tags": ["t"],
-                                "maybeTags": ["m", None], "count": 7, "flag": True}
-    if case not in ("all plain", "null holder", "a bool in an Int", "an int in a Boolean"):
+                                "maybeTags": ["m", None], "count": 7, "flag": True,
+                                "shade": None, "at": "2026-01-02T03:04:05+00:00"}
+    if case not in ("all plain", "null holder", "a bool in an Int", "an int in a Boolean",
+                    "a nullable enum, as a member and as its value"):
         assert expected[1], "each broken case is an error for graphql-core too"
 
 
