@@ -61,8 +61,18 @@ def _build(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
         names[f"t{i}"] = field.field_type
         items.append(f"{attr!r}: v if (v := row[{key!r}]) is None or type(v) is t{i} else t{i}(v)")
     for i, (key, attr, field) in enumerate(meta.db_complex_fields):
-        names[f"c{i}"] = converter(field)
-        items.append(f"{attr!r}: None if (v := row[{key!r}]) is None else c{i}(v)")
+        # converter()'s shortcuts written inline (a call per value was a tenth of the maker)
+        names[f"c{i}"] = field.to_python_value
+        members = getattr(field, "enum_type", None)
+        if members is not None:
+            names[f"k{i}"] = {member.value: member for member in members}
+            value = f"k{i}.get(v) or c{i}(v)"
+        elif isinstance(field, DatetimeField):
+            names["datetime"] = datetime
+            value = f"v if type(v) is datetime and v.tzinfo is not None else c{i}(v)"
+        else:
+            value = f"c{i}(v)"
+        items.append(f"{attr!r}: None if (v := row[{key!r}]) is None else {value}")
     source = (f"def make(row):\n    made = new(model)\n"
               f"    put(made, '__dict__', {{{', '.join(items)}}})\n    return made\n")
     exec(compile(source, f"<maker of {model.__name__}>", "exec"), names)  # noqa: S102

