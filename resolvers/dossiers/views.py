@@ -25,6 +25,8 @@ def mask(value: str | None, keep: int = 3) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ApplicantView:
+    """What a caller may see of the applicant; the schema's Applicant type reads it as is."""
+
     name: str
     kind: ApplicantKind
     id_number: str | None
@@ -54,8 +56,10 @@ class Presenter:
         if self._pii is None:
             self._pii = jurisdiction(self.actor, "dossier", "read_pii")
         clear = self._pii.covers(row.unit_path)
+        kind = row.applicant_kind  # the model's member already, unless built by hand
         return ApplicantView(
-            name=row.applicant_name, kind=ApplicantKind(row.applicant_kind),
+            name=row.applicant_name,
+            kind=kind if kind.__class__ is ApplicantKind else ApplicantKind(kind),
             id_number=row.applicant_id_number if clear else mask(row.applicant_id_number),
             phone=row.applicant_phone if clear else mask(row.applicant_phone),
             address=row.applicant_address if clear else (row.applicant_address and "***"),
