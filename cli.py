@@ -314,7 +314,7 @@ async def units_command(settings: Settings, args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
-    from web import logs, serving
+    from web import logs, serving, supervise
 
     ops = settings.operations
     if args.workers > 1:
@@ -323,12 +323,15 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     # On SIGTERM uvicorn stops accepting, closes sockets with 1012, lets in-flight requests
     # finish within SHUTDOWN_TIMEOUT, then runs the app's shutdown (docs/operations.md).
     # http: TCP_NODELAY on the workers' sockets too (web/serving.py).
-    uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, proxy_headers=False, server_header=False,
-                http=serving.PROTOCOL,
-                log_config=logs.config(ops.log_level, ops.log_format), access_log=False,
-                timeout_graceful_shutdown=ops.shutdown_timeout,
-                ws_max_size=settings.limits.body_bytes)
+    arguments = dict(app="app:create_app", factory=True, host=args.host, port=args.port,
+                     workers=args.workers, proxy_headers=False, server_header=False,
+                     http=serving.PROTOCOL,
+                     log_config=logs.config(ops.log_level, ops.log_format), access_log=False,
+                     timeout_graceful_shutdown=ops.shutdown_timeout,
+                     ws_max_size=settings.limits.body_bytes)
+    if args.workers > 1:  # the supervisor needs none of what this process imported
+        supervise.become(arguments)
+    uvicorn.run(**arguments)
 
 
 def _metrics_folder() -> None:

@@ -237,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     statements = {} if args.no_count else asyncio.run(
         count_statements(names, data, args.workers, logs, only))
     results: list[dict] = []
-    rss: dict[str, float] = {}
+    rss: dict[str, float] = {}  # all the server's processes
+    worker_rss: dict[str, float] = {}  # its largest process
     started: dict[str, servers.Server] = {}
     try:
         started = start_all(names, data, data.url, 8780, args.workers, logs, server_cores)
@@ -253,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
                                        args.seconds, args.warmup, load_cores)
                         results.append({"rep": rep, "scenario": scenario, "concurrency": concurrency,
                                         "system": system, **out})
-                        rss[system] = max(rss.get(system, 0.0), started[system].rss_mb())
+                        total, largest = started[system].rss_mb()
+                        rss[system] = max(rss.get(system, 0.0), total)
+                        worker_rss[system] = max(worker_rss.get(system, 0.0), largest)
                         print(f"  rep {rep + 1}/{args.reps} {scenario:<11} c={concurrency:<3} {system:<12} "
                               f"{out['completed'] / out['seconds']:8.1f}/s"
                               + (f"  {out['errors']} errors: {out['error']}" if out["errors"] else ""),
@@ -263,14 +266,16 @@ def main(argv: list[str] | None = None) -> int:
             s.stop()
     summary = report.summarize(results, SCENARIOS, names)
     print()
-    print(report.table(summary, SCENARIOS, names, statements, rss, info, started_at, args))
-    for line in report.targets(summary, statements, rss, args.workers):
+    print(report.table(summary, SCENARIOS, names, statements, rss, worker_rss, info, started_at,
+                       args))
+    for line in report.targets(summary, statements, worker_rss):
         print(line)
     path = args.json or logs / f"{started_at:%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps({"started_at": started_at.isoformat(), "machine": info,
                                 "arguments": {k: str(v) for k, v in vars(args).items()},
                                 "dataset": {k: v for k, v in vars(data).items() if k != "tokens"},
                                 "statements_per_request": statements, "rss_mb": rss,
+                                "largest_process_rss_mb": worker_rss,
                                 "summary": summary, "samples": results}, indent=1, default=str))
     print(f"\nJSON: {path}  (logs in {logs}; the database {args.database} is kept"
           + (")" if not args.drop else ", dropped now)"))

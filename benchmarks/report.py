@@ -43,7 +43,7 @@ def _ratio(a: float | None, b: float | None) -> str:
 
 
 def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rss: dict,
-          machine: dict, started_at: datetime, args: Any) -> str:
+          worker_rss: dict, machine: dict, started_at: datetime, args: Any) -> str:
     lines = [f"motcua bench, {started_at:%Y-%m-%d %H:%M} UTC; {machine['cpu']}, {machine['cores']} cores, "
              f"{machine['memory_gb']} GB; {args.dossiers:,} dossiers, {args.audit:,} audit entries; "
              f"{args.reps} × {args.seconds:g} s per cell; {args.workers} worker(s); load average at "
@@ -75,12 +75,12 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
             counts = statements.get(name, {})
             cells = (f"{k} {n:.1f} ({r:.1f})" for k, (n, r) in counts.items())
             lines.append(f"  {name:<13}" + "  ".join(cells))
-    lines.append("server RSS, MB (largest seen, all workers): "
-                 + ", ".join(f"{n} {rss.get(n, 0):.0f}" for n in names))
+    lines.append("server RSS, MB (largest seen; all its processes, and its largest process): "
+                 + ", ".join(f"{n} {rss.get(n, 0):.0f} ({worker_rss.get(n, 0):.0f})" for n in names))
     return "\n".join(lines)
 
 
-def targets(summary: dict, statements: dict, rss: dict, workers: int) -> list[str]:
+def targets(summary: dict, statements: dict, worker_rss: dict) -> list[str]:
     """Issue 15's targets, met or not, from this run."""
 
     def cell(scenario: str, level: str, system: str) -> dict | None:
@@ -115,6 +115,7 @@ def targets(summary: dict, statements: dict, rss: dict, workers: int) -> list[st
     if path is not None:
         say(path[0] <= 30, f"(d) at most 30 statements per path ({path[0]:.0f} on the wire)")
     say(None, "(e) p50 not growing with the trail's size: compare runs at two --audit sizes")
-    if "motcua" in rss:
-        say(rss["motcua"] / workers < 150, f"RSS under 150 MB per worker ({rss['motcua'] / workers:.0f} MB)")
+    if "motcua" in worker_rss:  # each worker is a process of its own; the supervisor is not one
+        say(worker_rss["motcua"] < 150, f"RSS under 150 MB per worker (the largest process: "
+            f"{worker_rss['motcua']:.0f} MB)")
     return out

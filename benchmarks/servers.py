@@ -59,11 +59,14 @@ class Server:
             time.sleep(0.3)
         raise SystemExit(f"{self.name} did not answer within {timeout:.0f} s (see {self.log})")
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server and its children (uvicorn's workers), in MB."""
+    def rss_mb(self) -> tuple[float, float]:
+        """Resident memory of the server and its children (uvicorn's supervisor, workers and
+        multiprocessing's resource tracker), in MB: in all, and of the largest process (a
+        worker, when there are several)."""
         if self.process is None:
-            return 0.0
-        return sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024
+            return 0.0, 0.0
+        sizes = [_rss_kb(pid) / 1024 for pid in _tree(self.process.pid)]
+        return sum(sizes), max(sizes, default=0.0)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -50,3 +50,28 @@ async def test_metrics_add_up_the_workers(postgres_url, tmp_path):
                 assert requests_of((await client.get("/metrics")).text) == sent
     finally:
         server.stop()
+
+
+def _rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+async def test_the_supervisor_of_several_workers_holds_none_of_the_app(postgres_url, tmp_path):
+    """`serve --workers 2` becomes web/supervise.py in the same process: the PID the service
+    manager started (and signals) is the supervisor, without the 80 MB the app imports."""
+    server = Server(environment(postgres_url), tmp_path / "server.log", workers=2).start()
+    try:
+        await server.ready()
+        assert server.process is not None
+        pid = server.process.pid
+        with open(f"/proc/{pid}/cmdline", encoding="utf-8") as handle:
+            assert "web.supervise" in handle.read()
+        assert _rss_mb(pid) < 50, _rss_mb(pid)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            answer = await client.post("/graphql", json={"query": QUERY})
+            assert answer.status_code == 200 and "errors" not in answer.json()
+    finally:
+        assert server.stop() == 0  # SIGTERM reaches uvicorn, which stops the workers
