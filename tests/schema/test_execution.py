@@ -229,24 +229,38 @@ async def test_the_real_schema_answers_alike(busy_office, yes):
     assert fast.data == slow.data
 
 
-async def test_a_list_page_executes_no_field_per_row(busy_office, monkeypatch):
-    """graphql-core's execute_field runs for the fields that are not plain only: as many for
-    a page of 12 as for a page of 2 (before: every field of every row, ~45 per dossier)."""
+async def calls_per_page(actor, monkeypatch, owner: type, method: str) -> list[int]:  # noqa: ANN001
+    """How many times `owner.method` runs for the bench's page of 2 rows, then of 12."""
     calls = [0]
-    original = Executor.execute_field
+    original = getattr(owner, method)
 
     def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         calls[0] += 1
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Executor, "execute_field", counted)
+    monkeypatch.setattr(owner, method, counted)
     counts = []
     for first in (2, 12):
         calls[0] = 0
         result = await schema.execute(scenarios.PAGE, variable_values={"first": first},
-                                      context_value=Context(actor=busy_office))
+                                      context_value=Context(actor=actor))
         assert result.errors is None and len(result.data["dossiers"]["edges"]) == first
+        assert all(e["node"]["events"] for e in result.data["dossiers"]["edges"])
         counts.append(calls[0])
+    return counts
+
+
+async def test_a_list_page_executes_no_field_per_row(busy_office, monkeypatch):
+    """graphql-core's execute_field runs for the fields that are not plain only: as many for
+    a page of 12 as for a page of 2 (before: every field of every row, ~45 per dossier)."""
+    counts = await calls_per_page(busy_office, monkeypatch, Executor, "execute_field")
+    assert counts[0] == counts[1] <= 3, counts
+
+
+async def test_a_list_page_is_one_compiled_call(busy_office, monkeypatch):
+    """The bench's page (every field plain, no directive) runs as compiled code: as many
+    executor calls for 12 rows as for 2, where each row and each of its objects was one."""
+    counts = await calls_per_page(busy_office, monkeypatch, PlainFieldExecutor, "execute_fields")
     assert counts[0] == counts[1] <= 3, counts
 
 
@@ -272,25 +286,3 @@ def test_one_parsed_document_on_two_schemas_is_planned_for_each():
         result = graphql_execute(built._schema, document, root_value=root,
                                  executor_class=PlainFieldExecutor)
         assert result.errors is None and result.data == {"x": expected}
-
-
-async def test_a_list_page_is_one_compiled_call(busy_office, monkeypatch):
-    """The bench's page (every field plain, no directive) runs as compiled code: as many
-    executor calls for 12 rows as for 2, where each row and each of its objects was one."""
-    calls = [0]
-    original = PlainFieldExecutor.execute_fields
-
-    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        calls[0] += 1
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(PlainFieldExecutor, "execute_fields", counted)
-    counts = []
-    for first in (2, 12):
-        calls[0] = 0
-        result = await schema.execute(scenarios.PAGE, variable_values={"first": first},
-                                      context_value=Context(actor=busy_office))
-        assert result.errors is None and len(result.data["dossiers"]["edges"]) == first
-        assert all(e["node"]["events"] for e in result.data["dossiers"]["edges"])
-        counts.append(calls[0])
-    assert counts[0] == counts[1] <= 3, counts
