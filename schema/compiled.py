@@ -22,6 +22,7 @@ carry a directive (`@skip`, `@include`, `@defer`…) is not compiled.
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Callable
 from typing import Any
 
@@ -59,8 +60,9 @@ def compile_plan(fields: list[tuple], leaves: list[tuple[str, Any] | None],
                  nested: Callable[[Any, Any], Compiled | None],
                  marks: tuple[Any, Any, int, int]) -> Compiled | None:
     """The plan's fields as one function (source, context) → result dict or None; None when a
-    field is not plain. `leaves` are the leaves' (attribute, execution.leaf_shape); `nested(object_type,
-    details)` answers the compiled function of an object field's selection (or None).
+    field is not plain. `leaves` are the leaves' (attribute, execution.leaf_shape);
+    `nested(object_type, details)` answers the compiled function of an object field's
+    selection (or None).
     `marks` are execution.py's (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS) sentinels and kinds."""
     not_plain, not_primed, leaf_kind, objects_kind = marks
     names: dict[str, Any] = {"NP": not_plain, "NPR": not_primed}
@@ -106,7 +108,7 @@ def _leaf(i: int, key: str, leaf: tuple[str, Any] | None, names: dict[str, Any])
     enum's name by member id), anything else, or anything unexpected, through its reader."""
     through_reader = [f"v = r{i}(source)", "if v is NP:", "    return None"]
     attribute, shape = leaf if leaf is not None else ("", None)
-    if shape is None or not attribute.isidentifier():
+    if shape is None or not attribute.isidentifier() or keyword.iskeyword(attribute):
         lines = through_reader
     else:
         form, nullable, extra = shape

@@ -30,6 +30,7 @@ through the use case.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -51,6 +52,8 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.compiled import Compiled, compile_plan, static
+
+log = logging.getLogger("motcua.execution")
 
 PRIMED = "motcua.primed"  # strawberry field metadata key: a reader (source, context) → value
 NOT_PRIMED = object()  # what a primed reader answers when the value was not read beforehand
@@ -365,8 +368,13 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 made = self._compile(sub) if sub.compiled is _UNCOMPILED else sub.compiled
                 return cast("Compiled | None", made)
 
-            compiled = compile_plan(plan.fields, plan.leaves, nested,
-                                    (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS))
+            try:
+                compiled = compile_plan(plan.fields, plan.leaves, nested,
+                                        (_NOT_PLAIN, NOT_PRIMED, LEAF, OBJECTS))
+            except Exception:  # noqa: BLE001  (never a request's failure: the ordinary way)
+                log.exception("the selection %s could not be compiled",
+                              [entry[0] for entry in plan.fields])
+                compiled = None
         plan.compiled = compiled
         return compiled
 

@@ -286,3 +286,18 @@ def test_one_parsed_document_on_two_schemas_is_planned_for_each():
         result = graphql_execute(built._schema, document, root_value=root,
                                  executor_class=PlainFieldExecutor)
         assert result.errors is None and result.data == {"x": expected}
+
+
+def test_a_selection_that_cannot_be_compiled_is_executed_the_ordinary_way(monkeypatch):
+    """A failure to compile is never the request's: the plan runs field by field."""
+    import schema.execution as execution
+
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise SyntaxError("as if the generated text were wrong")
+
+    monkeypatch.setattr(execution, "compile_plan", broken)
+    monkeypatch.setattr(execution, "_PLANS", {})
+    HOLDERS[:] = CASES["all plain"]
+    fast = strawberry.Schema(query=Root, execution_context_class=PlainFieldExecutor)
+    ordinary = strawberry.Schema(query=Root)
+    assert _answer(fast.execute_sync(COMPILED)) == _answer(ordinary.execute_sync(COMPILED))
