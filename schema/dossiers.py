@@ -164,7 +164,6 @@ _LATER: dict[str, Any] = {
     "time_limit": _time_limit,
     "allowed_actions": lambda view: allowed_actions(DossierStatus(view.row.status),
                                                     view.row.received_at is not None),
-    "applicant": _applicant,
     "late_cause": lambda view: DossierLateCause.of(view.row),
 }
 
@@ -205,12 +204,13 @@ class Dossier(DossierBase):
 
     @classmethod
     def of(cls, view: use_cases.DossierView) -> Dossier:
-        """The dossier as shown: the fields it shares with the tracking view now, the others
-        (`_LATER`) on their first read (schema/deferred.py)."""
+        """The dossier as shown: the fields it shares with the tracking view and the
+        applicant now, the others (`_LATER`) on their first read (schema/deferred.py)."""
         row = view.row
         assert view.applicant is not None  # full views always carry the applicant
         return made(cls, view, {**DossierBase.common(view), "_id": row.id,
-                                "_unit_path": row.unit_path, "_row": row})
+                                "_unit_path": row.unit_path, "_row": row,
+                                "applicant": _applicant(view)})  # a reference, nothing made
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
     async def history(self, info: Info) -> list[AuditEntry]:
