@@ -62,13 +62,12 @@ def _build(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
         items.append(f"{attr!r}: v if (v := row[{key!r}]) is None or type(v) is t{i} else t{i}(v)")
     for i, (key, attr, field) in enumerate(meta.db_complex_fields):
         # converter()'s shortcuts written inline (a call per value was a tenth of the maker)
-        names[f"c{i}"] = field.to_python_value
-        members = getattr(field, "enum_type", None)
+        names[f"c{i}"], names["datetime"] = field.to_python_value, datetime
+        members = _members(field)
         if members is not None:
-            names[f"k{i}"] = {member.value: member for member in members}
+            names[f"k{i}"] = members
             value = f"k{i}.get(v) or c{i}(v)"
         elif isinstance(field, DatetimeField):
-            names["datetime"] = datetime
             value = f"v if type(v) is datetime and v.tzinfo is not None else c{i}(v)"
         else:
             value = f"c{i}(v)"
@@ -79,12 +78,18 @@ def _build(model: type[M]) -> Callable[[Mapping[str, Any]], M]:
     return names["make"]
 
 
-def converter(field: Any) -> Callable[[Any], Any]:
-    """The field's conversion of a value read (not None), skipped where the driver did it."""
-    to_python = field.to_python_value
+def _members(field: Any) -> dict[Any, Any] | None:
+    """An enum column's members by their stored value; None for any other column."""
     members = getattr(field, "enum_type", None)
-    if members is not None:
-        known = {member.value: member for member in members}
+    return None if members is None else {member.value: member for member in members}
+
+
+def converter(field: Any) -> Callable[[Any], Any]:
+    """The field's conversion of a value read (not None), skipped where the driver did it:
+    the maker's shortcuts, as a call (the events loader's columns)."""
+    to_python = field.to_python_value
+    known = _members(field)
+    if known is not None:
         return lambda value: known.get(value) or to_python(value)
     if isinstance(field, DatetimeField):
         return lambda value: value if type(value) is datetime and value.tzinfo is not None \

@@ -74,10 +74,6 @@ class EventRecord:
     actor: EventActor
     note: str | None
 
-    @property
-    def actor_username(self) -> str:
-        return self.actor.username
-
 
 def _actor(username: str, known: dict[str, EventActor]) -> EventActor:
     found = known.get(username)
@@ -98,15 +94,9 @@ async def events(ids: Sequence[int]) -> list[list[EventRecord]]:
     at, status = converter(fields["at"]), converter(fields["to_status"])
     grouped: dict[int, list[EventRecord]] = defaultdict(list)
     actors: dict[str, EventActor] = {}  # one per username in the batch
-    # converter()'s shortcuts inline: an aware instant as it is, a status by its value (three
-    # calls per event were a fifth of this loop)
-    statuses = {member.value: member for member in DossierStatus}
     for row in (await conn.execute_query(sql, [dialect.ids(conn, ids)]))[1]:
         dossier_id, instant, action, before, after, actor, note = row
-        if type(instant) is not datetime or instant.tzinfo is None:
-            instant = at(instant)
         grouped[dossier_id].append(EventRecord(
-            dossier_id, instant, action,
-            None if before is None else statuses.get(before) or status(before),
-            statuses.get(after) or status(after), _actor(actor, actors), note))
+            dossier_id, at(instant), action, None if before is None else status(before),
+            status(after), _actor(actor, actors), note))
     return [grouped[i] for i in ids]

@@ -18,7 +18,7 @@ from resolvers.timelimits import TimeLimit, TimeUnit
 from schema.audit import AuditEntry
 from schema.catalogue import AdministrativeUnit, Procedure, ProcessingTime
 from schema.context import Info
-from schema.deferred import later, made
+from schema.deferred import column, later, made
 from schema.execution import NOT_PRIMED, PRIMED
 from schema.late_cause import DossierLateCause
 from schema.loaders import Loaders, selected_below
@@ -28,7 +28,7 @@ from schema.pagination import CountedConnection
 @strawberry.type(description="The applicant (người nộp hồ sơ); identifiers are masked unless "
                              "you may read personal data at the dossier's unit.")
 class Applicant:
-    # Served from the presenter's ApplicantView as it is (`_applicant` below): an interface
+    # Served from the presenter's ApplicantView as it is (`Dossier.of`): an interface
     # here would give the type an is_type_of that refuses it (tests read every field).
     name: str
     kind: ApplicantKind
@@ -44,8 +44,8 @@ class Actor:
 
 @strawberry.type(description="One step of a dossier's life: who moved it, when, and why.")
 class DossierEvent:
-    # Served from the loader's EventRecord as it is (`_events` below): no interface here,
-    # for the same reason as Applicant's.
+    # Served from the loader's EventRecord as it is (resolvers/loaders.py: it has these
+    # fields): no interface here, for the same reason as Applicant's.
     at: datetime
     action: str
     from_status: Optional[DossierStatus]
@@ -137,34 +137,23 @@ class DossierTracking(DossierBase):
         return cls(**DossierBase.common(view))
 
 
-def _time_limit(view: use_cases.DossierView) -> ProcessingTime | None:
-    row = view.row
+def _time_limit(row: use_cases.DossierRow) -> ProcessingTime | None:
     if row.time_amount is None or row.time_unit is None:
         return None
     return ProcessingTime.of(TimeLimit(row.time_amount, TimeUnit(row.time_unit)))
 
 
-def _applicant(view: use_cases.DossierView) -> Applicant:
-    """The presenter's view of the applicant, as it is: it has the type's fields (the type
-    has no is_type_of), so no schema object is made per dossier."""
-    assert view.applicant is not None
-    return view.applicant  # type: ignore[return-value]
-
-
-def _of_row(name: str) -> Any:
-    return lambda view: getattr(view.row, name)
-
-
-# Dossier's fields beyond the shared ones, each computed from the view on its first read.
+# Dossier's fields beyond those set by `Dossier.of`, each computed from the row on its first
+# read (schema/deferred.py).
 _LATER: dict[str, Any] = {
-    **{name: _of_row(name) for name in (
+    **{name: column(name) for name in (
         "submitted_at", "legal_due_at", "clock_started_at", "paused_at", "fee", "paid_online",
         "supplement_count", "extension_reason", "result_electronic", "synced_to_portal_at",
         "awaiting_assignment", "version", "received_by_postal_staff")},
     "time_limit": _time_limit,
-    "allowed_actions": lambda view: allowed_actions(DossierStatus(view.row.status),
-                                                    view.row.received_at is not None),
-    "late_cause": lambda view: DossierLateCause.of(view.row),
+    "allowed_actions": lambda row: allowed_actions(DossierStatus(row.status),
+                                                   row.received_at is not None),
+    "late_cause": DossierLateCause.of,
 }
 
 
@@ -207,10 +196,12 @@ class Dossier(DossierBase):
         """The dossier as shown: the fields it shares with the tracking view and the
         applicant now, the others (`_LATER`) on their first read (schema/deferred.py)."""
         row = view.row
+        # The applicant is the presenter's view as it is: it has the type's fields (the type
+        # has no is_type_of), so no schema object is made per dossier.
         assert view.applicant is not None  # full views always carry the applicant
-        return made(cls, view, {**DossierBase.common(view), "_id": row.id,
-                                "_unit_path": row.unit_path, "_row": row,
-                                "applicant": _applicant(view)})  # a reference, nothing made
+        return made(cls, row, {**DossierBase.common(view), "_id": row.id,
+                               "_unit_path": row.unit_path, "_row": row,
+                               "applicant": view.applicant})
 
     @strawberry.field(description="The dossier's audit entries (needs audit:read at its unit).")
     async def history(self, info: Info) -> list[AuditEntry]:
@@ -226,15 +217,16 @@ class Dossier(DossierBase):
 
     @strawberry.field(metadata={PRIMED: lambda d, context: d._primed_events(context.loaders)})
     def events(self, info: Info) -> list[DossierEvent]:
-        made = self._primed_events(info.context.loaders)
-        return self._load_events(info) if made is NOT_PRIMED else made  # type: ignore[return-value]
+        primed = self._primed_events(info.context.loaders)
+        return self._load_events(info) if primed is NOT_PRIMED else primed  # type: ignore[return-value]
 
     def _primed_events(self, loaders: Loaders) -> list[DossierEvent] | object:
         rows = loaders.primed_events.get(self._id)
-        return NOT_PRIMED if rows is None else _events(rows)
+        return NOT_PRIMED if rows is None else rows
 
     async def _load_events(self, info: Info) -> list[DossierEvent]:
-        return _events(await info.context.loaders.events.load(self._id))
+        # the loader's records serve as the type's objects (see DossierEvent)
+        return await info.context.loaders.events.load(self._id)  # type: ignore[return-value]
 
 
 def _primed_unit(loaders: Loaders, unit_id: int) -> AdministrativeUnit | object:
@@ -251,13 +243,6 @@ def _made(loaders: Loaders, kind: str, key: int, primed: dict, make: Any) -> Any
             return NOT_PRIMED
         made = loaders.made[(kind, key)] = make(row)
     return made
-
-
-def _events(rows: list) -> list[DossierEvent]:
-    """The events shown: the records as read (resolvers/loaders.py EventRecord has the type's
-    fields, `actor` an object with its username), no schema object made per event (a page
-    shows hundreds; the type has no is_type_of, so any object with its fields serves)."""
-    return rows
 
 
 @strawberry.input

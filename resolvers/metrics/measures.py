@@ -134,14 +134,15 @@ async def by_unit(tree: Tree, period: Period, *, open_now: bool = True,
         add(row["unit_id"], row)
     # Open at the end of the judged day: received minus ended, and past due minus past due
     # and ended, each summed over every day up to it (models/metrics.py).
-    for row in [] if not open_at_end else await conn.execute_query_dict(
-            "SELECT s.unit_id, SUM(s.received) - SUM(s.resolved) AS open_at_end, "
-            "SUM(s.fallen_due) - SUM(s.fallen_due_ended) AS open_overdue_at_end "
-            "FROM unit_daily_stats s JOIN administrative_units u ON u.id = s.unit_id "
-            f"WHERE s.unit_path LIKE {m[0]} AND {in_force_sql('u', m[0], m[2])} "
-            f"AND s.day <= {m[1]} GROUP BY s.unit_id",
-            [tree.path + "%", period.judged_on, tree.as_of]):
-        add(row["unit_id"], row)
+    if open_at_end:
+        for row in await conn.execute_query_dict(
+                "SELECT s.unit_id, SUM(s.received) - SUM(s.resolved) AS open_at_end, "
+                "SUM(s.fallen_due) - SUM(s.fallen_due_ended) AS open_overdue_at_end "
+                "FROM unit_daily_stats s JOIN administrative_units u ON u.id = s.unit_id "
+                f"WHERE s.unit_path LIKE {m[0]} AND {in_force_sql('u', m[0], m[2])} "
+                f"AND s.day <= {m[1]} GROUP BY s.unit_id",
+                [tree.path + "%", period.judged_on, tree.as_of]):
+            add(row["unit_id"], row)
     if tree.live and open_now:  # only units in force handle dossiers now
         now = _utc(clock.now())
         for row in await conn.execute_query_dict(in_progress_sql(m[0], m[1]), [tree.path + "%", now]):

@@ -167,15 +167,15 @@ async def test_inspector_sees_identifiers_masked(world):
 def _every_field(type_name: str) -> str:
     """A selection of every argument-free field of a type (objects by their own leaves, one
     level down), built from the schema: a field added later is read too."""
-    from graphql import get_named_type, is_leaf_type
+    from graphql import get_named_type, is_leaf_type, is_non_null_type
 
     from schema import schema as built
 
     graphql_type = built._schema.type_map[type_name]
     parts = []
     for name, field in graphql_type.fields.items():
-        if field.args and any(a.type.__class__.__name__ == "GraphQLNonNull" for a in field.args.values()):
-            continue
+        if any(is_non_null_type(a.type) for a in field.args.values()):
+            continue  # a required argument: not an every-field read
         inner = get_named_type(field.type)
         if is_leaf_type(inner):
             parts.append(name)
