@@ -24,6 +24,7 @@ def _parse_datetime(text: str) -> dt.datetime:
 # as the zone, several times faster (a page of 50 dossiers has hundreds of instants).
 _FIXED_SINCE = dt.datetime(1975, 6, 13, tzinfo=dt.UTC)
 _FIXED = dt.timezone(dt.timedelta(hours=7))
+_SEVEN_HOURS = dt.timedelta(hours=7)
 
 
 def _serialize_datetime(value: dt.datetime) -> str:
@@ -34,6 +35,10 @@ def _serialize_datetime(value: dt.datetime) -> str:
     whole-minute offset (microseconds only when not zero), in 60 % of the time; a page of 50
     dossiers with their events has some 700 instants (issue 15). tests/schema/test_scalars.py
     checks the two agree."""
+    if value.tzinfo is dt.UTC and value.year > 1975:
+        # The driver's own instants (aware, UTC): shifted by seven hours and written with
+        # UTC's suffix swapped, without converting between zones (0.6 against 0.95 µs).
+        return orjson.dumps(value + _SEVEN_HOURS)[1:-7].decode() + "+07:00"
     if value.tzinfo is not None and value >= _FIXED_SINCE:
         return orjson.dumps(value.astimezone(_FIXED))[1:-1].decode()
     return value.astimezone(clock.LOCAL_TZ).isoformat()
