@@ -1,7 +1,7 @@
 """`make bench`: motcua against a hand-written baseline and PostGraphile, at a province's scale.
 
     .venv/bin/python -m benchmarks.bench [--dossiers 1000000] [--audit 300000] [--reps 3]
-        [--seconds 5] [--warmup 1] [--concurrency 1,16] [--only a-clerk,b,…] [--workers 1]
+        [--seconds 5] [--warmup 1] [--concurrency 1,16] [--only a-clerk,b,…] [--workers 1[,2]]
         [--no-postgraphile] [--no-count] [--json PATH] [--database motcua_bench] [--drop]
 
 1. Seeds PostgreSQL (BENCH_SERVER_URL, default postgres://postgres@127.0.0.1:5432) with the
@@ -14,6 +14,10 @@
    generator (benchmarks/load.py) runs pinned to core 1.
 4. For each repetition, each scenario and each concurrency, runs every system in turn (the
    order rotating between repetitions), so that drift on the machine hits all alike.
+   `--workers 1,2` starts motcua and the baseline once per worker count ("motcua×2" is motcua
+   with two workers) and interleaves them like any other system: whether a second worker
+   helps or hurts is only visible within one run on a machine that drifts by a fifth between
+   runs.
 5. Prints p50/p95/p99, throughput and ratios, statements per request and server RSS, checks
    issue 15's targets, writes everything as JSON (default var/bench/<date>.json), and stops
    every server it started, whatever happens.
@@ -52,11 +56,26 @@ SCENARIOS = {  # key → (label, the systems that answer it)
     "e": ("(e) auditLog by actor", ("motcua", "baseline")),
 }
 PAGE_ROLE = {"a-clerk": "clerk", "a-leader": "leader", "a-inspector": "inspector"}
+MORE_WORKERS = report.MORE_WORKERS  # "motcua×2": motcua served by two workers (--workers 1,2)
+
+
+def kind(system: str) -> str:
+    """The system a name runs: "motcua×2" is motcua."""
+    return system.partition(MORE_WORKERS)[0]
+
+
+def workers_of(system: str, default: int) -> int:
+    _, more, count = system.partition(MORE_WORKERS)
+    return int(count) if more else default
+
+
+def answers(system: str, scenario: str) -> bool:
+    return kind(system) in SCENARIOS[scenario][1]
 
 
 def work(system: str, scenario: str, data: Dataset) -> dict:
     """The load spec's requests (or path) for one system and scenario."""
-    pg = system == "postgraphile"
+    pg = kind(system) == "postgraphile"
     if scenario in PAGE_ROLE:
         role = PAGE_ROLE[scenario]
         body = scenarios.pg_page(data.prefix(role)) if pg else scenarios.page()
@@ -86,14 +105,22 @@ def server_env() -> dict[str, str]:
 
 def start_all(names: list[str], data: Dataset, url: str, port: int, workers: int, logs: Path,
               cores: str | None) -> dict[str, servers.Server]:
+    """Each system on a port of its own (port, port + 1, …); `workers` for the names that do
+    not say how many ("motcua×2" says)."""
     env = server_env()
-    made = {"motcua": lambda: servers.motcua(port, url, env, workers, logs / "motcua.log"),
-            "baseline": lambda: servers.baseline(port + 1, url, env, workers, logs / "baseline.log"),
-            "postgraphile": lambda: servers.postgraphile(port + 2, url, 10, logs / "postgraphile.log")}
-    started = {name: made[name]().start(cores) for name in names}
+
+    def made(name: str, at: int) -> servers.Server:
+        count, log = workers_of(name, workers), logs / f"{name.replace(MORE_WORKERS, '-x')}.log"
+        if kind(name) == "postgraphile":
+            return servers.postgraphile(at, url, 10, log)
+        start = servers.motcua if kind(name) == "motcua" else servers.baseline
+        return start(at, url, env, count, log)
+
+    started = {name: made(name, port + i).start(cores) for i, name in enumerate(names)}
     for name, server in started.items():
-        probe = scenarios.pg_one("none") if name == "postgraphile" else scenarios.one("none")
-        server.wait_ready(probe, None if name == "postgraphile" else data.headers("clerk"))
+        pg = kind(name) == "postgraphile"
+        server.wait_ready(scenarios.pg_one("none") if pg else scenarios.one("none"),
+                          None if pg else data.headers("clerk"))
     return started
 
 
@@ -115,7 +142,7 @@ async def count_statements(names: list[str], data: Dataset, workers: int, logs: 
             # between would make motcua's first seals after it go the long way (audit/chain.py
             # `_Tip`), which a province's only writer does not see.
             for system in started:
-                for scenario in [s for s in only if system in SCENARIOS[s][1]]:
+                for scenario in [s for s in only if answers(system, s)]:
                     spec, url = work(system, scenario, data), started[system].url
                     rounds = 3 if "path" in spec else 10
                     await asyncio.sleep(0.2)  # let the previous request's background work end
@@ -150,8 +177,8 @@ def check_answers(started: dict[str, servers.Server], data: Dataset, only: list[
     baseline answers (b) byte for byte as motcua does."""
     with httpx.Client(timeout=60) as http:
         for scenario in only:
-            for system in SCENARIOS[scenario][1]:
-                if system in started:
+            for system in started:
+                if answers(system, scenario):
                     asyncio.run(_once_sync(started[system].url, work(system, scenario, data)))
         if "baseline" in started:
             request = scenarios.one(data.codes[0])
@@ -205,7 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--only", default=",".join(SCENARIOS))
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (motcua and baseline)")
+    parser.add_argument("--workers", default="1",
+                        help="uvicorn workers (motcua and baseline); a list (1,2) runs each count "
+                             "as a system of its own, interleaved with the others")
     parser.add_argument("--no-postgraphile", action="store_true")
     parser.add_argument("--no-count", action="store_true", help="skip counting statements")
     parser.add_argument("--json", type=Path)
@@ -218,6 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown scenarios {sorted(unknown)}; known: {', '.join(SCENARIOS)}")
     levels = [int(c) for c in args.concurrency.split(",")]
+    try:
+        counts = [int(w) for w in args.workers.split(",")]
+    except ValueError:
+        parser.error("--workers takes a count or a list of counts (1,2)")
+    if not counts or min(counts) < 1 or len(set(counts)) != len(counts):
+        parser.error("--workers takes distinct counts of at least 1")
+    workers = counts[0]
     two_cores = (os.cpu_count() or 1) >= 2
     server_cores, load_cores = ("0", "1") if two_cores else (None, None)
     if not two_cores:
@@ -234,19 +270,21 @@ def main(argv: list[str] | None = None) -> int:
         names.append("postgraphile")
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
+    # Statements per request do not depend on how many workers answer: counted once.
     statements = {} if args.no_count else asyncio.run(
-        count_statements(names, data, args.workers, logs, only))
+        count_statements(names, data, workers, logs, only))
+    names += [f"{n}{MORE_WORKERS}{w}" for w in counts[1:] for n in ("motcua", "baseline")]
     results: list[dict] = []
     rss: dict[str, float] = {}  # all the server's processes
     worker_rss: dict[str, float] = {}  # its largest process
     started: dict[str, servers.Server] = {}
     try:
-        started = start_all(names, data, data.url, 8780, args.workers, logs, server_cores)
+        started = start_all(names, data, data.url, 8780, workers, logs, server_cores)
         check_answers(started, data, only)
         for rep in range(args.reps):
             for scenario in only:
                 for concurrency in levels:
-                    order = [n for n in names if n in SCENARIOS[scenario][1]]
+                    order = [n for n in names if answers(n, scenario)]
                     order = order[rep % len(order):] + order[:rep % len(order)]
                     for system in order:
                         asyncio.run(dataset.settle(data.url))

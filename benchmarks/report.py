@@ -6,6 +6,8 @@ import statistics
 from datetime import datetime
 from typing import Any
 
+MORE_WORKERS = "×"  # "motcua×2": motcua served by two workers (benchmarks/bench.py)
+
 
 def _pct(values: list[float], q: float) -> float | None:
     if not values:
@@ -46,10 +48,10 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
           worker_rss: dict, machine: dict, started_at: datetime, args: Any) -> str:
     lines = [f"motcua bench, {started_at:%Y-%m-%d %H:%M} UTC; {machine['cpu']}, {machine['cores']} cores, "
              f"{machine['memory_gb']} GB; {args.dossiers:,} dossiers, {args.audit:,} audit entries; "
-             f"{args.reps} × {args.seconds:g} s per cell; {args.workers} worker(s); load average at "
+             f"{args.reps} × {args.seconds:g} s per cell; workers {args.workers}; load average at "
              f"start {machine['load_average_at_start']}", ""]
     head = (f"{'scenario':<40}{'c':>3}  {'system':<12}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-            f"{'req/s':>9}{'(range)':>11}   vs baseline: p50, req/s")
+            f"{'req/s':>9}{'(range)':>11}   vs baseline (×N: vs one worker): p50, req/s")
     lines += [head, "-" * len(head)]
     for key, (label, _) in scenarios.items():
         for level, cells in sorted(summary.get(key, {}).items(), key=lambda kv: int(kv[0])):
@@ -61,8 +63,10 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
                 row = (f"{label if i == 0 else '':<40}{level if i == 0 else '':>3}  {name:<12}"
                        f"{_ms(cell['p50']):>8}{_ms(cell['p95']):>8}{_ms(cell['p99']):>8}"
                        f"{cell['rate']:9.1f}{spread:>11}")
-                if base is not None and name != "baseline":
-                    row += f"   {_ratio(cell['p50'], base['p50'])}, {_ratio(cell['rate'], base['rate'])}"
+                single, more, _ = name.partition(MORE_WORKERS)
+                versus = cells.get(single) if more else base if name != "baseline" else None
+                if versus is not None:
+                    row += f"   {_ratio(cell['p50'], versus['p50'])}, {_ratio(cell['rate'], versus['rate'])}"
                 if cell["errors"]:
                     row += f"   {cell['errors']} errors"
                 lines.append(row)
@@ -71,8 +75,8 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
     if statements:
         lines.append("SQL statements per request on the wire, BEGIN/COMMIT included ((d): per path; in "
                      "brackets the pool's resets of a connection given back, one per release):")
-        for name in names:
-            counts = statements.get(name, {})
+        for name in (n for n in names if n in statements):
+            counts = statements[name]
             cells = (f"{k} {n:.1f} ({r:.1f})" for k, (n, r) in counts.items())
             lines.append(f"  {name:<13}" + "  ".join(cells))
     lines.append("server RSS, MB (largest seen; all its processes, and its largest process): "
@@ -115,7 +119,21 @@ def targets(summary: dict, statements: dict, worker_rss: dict) -> list[str]:
     if path is not None:
         say(path[0] <= 30, f"(d) at most 30 statements per path ({path[0]:.0f} on the wire)")
     say(None, "(e) p50 not growing with the trail's size: compare runs at two --audit sizes")
-    if "motcua" in worker_rss:  # each worker is a process of its own; the supervisor is not one
-        say(worker_rss["motcua"] < 150, f"RSS under 150 MB per worker (the largest process: "
-            f"{worker_rss['motcua']:.0f} MB)")
+    for scenario, by_level in summary.items():
+        for level, cells in sorted(by_level.items(), key=lambda kv: int(kv[0])):
+            one = cells.get("motcua")
+            if one is None:
+                continue
+            for name in sorted(n for n in cells if n.startswith("motcua" + MORE_WORKERS)):
+                more, count = cells[name], name.partition(MORE_WORKERS)[2]
+                reference = cells.get(f"baseline{MORE_WORKERS}{count}"), cells.get("baseline")
+                same = (f"; the baseline {_ratio(reference[0]['rate'], reference[1]['rate'])}"
+                        if all(reference) else "")
+                say(more["rate"] >= one["rate"], f"--workers {count} never slower than one: "
+                    f"({scenario}) c={level} {more['rate']:.1f} vs {one['rate']:.1f} "
+                    f"({_ratio(more['rate'], one['rate'])}{same})")
+    for name, largest in worker_rss.items():  # a worker is a process; the supervisor is not one
+        if name.startswith("motcua"):
+            say(largest < 150, f"RSS under 150 MB per worker ({name}'s largest process: "
+                f"{largest:.0f} MB)")
     return out
