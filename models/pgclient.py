@@ -42,6 +42,9 @@ class MeasuredPool(asyncpg.Pool):
         super().__init__(*args, **kwargs)
         self.label = label
         self._wait = telemetry.DB_POOL_WAIT.labels(pool=label)
+        # The gauges' series, looked up once (publish runs twice per request).
+        self._in_use, self._idle, self._max = (telemetry.DB_POOL.labels(pool=label, state=state)
+                                               for state in ("in_use", "idle", "max"))
         # Connections go to waiters in the order they came. asyncpg's pool hands a released
         # connection to its first waiter, but one that asks meanwhile takes it first, and
         # the waiter goes back to the end of the queue: with more requests than connections
@@ -67,9 +70,9 @@ class MeasuredPool(asyncpg.Pool):
 
     def publish(self) -> None:
         size, idle = self.get_size(), self.get_idle_size()
-        telemetry.DB_POOL.labels(pool=self.label, state="in_use").set(size - idle)
-        telemetry.DB_POOL.labels(pool=self.label, state="idle").set(idle)
-        telemetry.DB_POOL.labels(pool=self.label, state="max").set(self.get_max_size())
+        self._in_use.set(size - idle)
+        self._idle.set(idle)
+        self._max.set(self.get_max_size())
 
 
 class _Held:

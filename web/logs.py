@@ -13,13 +13,14 @@ like ID numbers or phone numbers (a driver's error can quote a value).
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.config
 import os
 import re
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 # 9 or more digits, alone or in groups (0905 123 456, +84 905-123-456): ID and phone numbers.
 _NUMBER = re.compile(r"(?<![\w.:/-])\+?\d(?:[ .-]?\d){8,}(?![\w])")
@@ -46,7 +47,8 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         if record.exc_info:
             entry["error"] = redact(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        # orjson: one line per request, several times faster than json.dumps (UTF-8 as is).
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class TextFormatter(logging.Formatter):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -63,6 +64,22 @@ UPDATES = Counter("motcua_subscription_updates", "Updates sent to subscribers, b
 
 class _Names:
     seen: set[str] = set()
+
+
+_SERIES: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def request_series(route: str, operation: str, outcome: str) -> tuple[Any, Any]:
+    """REQUESTS' and DURATION's series for a request, looked up once per label set:
+    prometheus-client's `labels()` checks its arguments and takes a lock on every call (a
+    few µs each, twice per request). Bounded as the labels are: routes are the app's,
+    operations `operation_label`'s, outcomes the API's error codes."""
+    key = (route, operation, outcome)
+    found = _SERIES.get(key)
+    if found is None:
+        found = _SERIES[key] = (REQUESTS.labels(route=route, operation=operation, outcome=outcome),
+                                DURATION.labels(route=route, operation=operation))
+    return found
 
 
 def operation_label(name: str | None, kind: str | None = None) -> str:

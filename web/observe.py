@@ -79,8 +79,9 @@ class Observe:
         if not outcomes:
             outcomes = [("_" + scope["type"], refused or "OK")]
         for operation, outcome in outcomes:
-            metrics.REQUESTS.labels(route=route, operation=operation, outcome=outcome).inc()
-            metrics.DURATION.labels(route=route, operation=operation).observe(seconds)
+            counted, timed = metrics.request_series(route, operation, outcome)
+            counted.inc()
+            timed.observe(seconds)
         actor = state.get("actor") or state.get("anonymous")
         caller, unit, kind = _caller(actor)
         if any(outcome == "RATE_LIMITED" for _, outcome in outcomes):
