@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -194,10 +195,16 @@ async def _once_sync(url: str, spec: dict) -> None:
 
 
 def run_cell(url: str, spec: dict, concurrency: int, seconds: float, warmup: float,
-             cores: str | None) -> dict:
+             cores: str | None, cpu: tuple[Callable[[], float], Callable[[], float]] | None = None,
+             ) -> dict:
+    """One cell: the load generator's report, and with `cpu` (the server's and PostgreSQL's
+    CPU clocks) the CPU milliseconds each spent per completed request, warm-up included
+    (its requests are counted too): on a shared machine whose speed drifts by a fifth
+    between runs, the cost of a request moves far less than the rate."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({**spec, "url": url, "concurrency": concurrency, "seconds": seconds,
                    "warmup": warmup}, handle)
+    before = [clock() for clock in cpu] if cpu else []
     try:
         done = subprocess.run(servers.pinned(cores, [sys.executable, "-m", "benchmarks.load", handle.name]),
                               cwd=ROOT, capture_output=True, text=True, timeout=seconds + warmup + 120)
@@ -205,7 +212,13 @@ def run_cell(url: str, spec: dict, concurrency: int, seconds: float, warmup: flo
         os.unlink(handle.name)
     if done.returncode != 0:
         raise SystemExit(f"the load generator failed: {done.stderr[-800:]}")
-    return json.loads(done.stdout)
+    out = json.loads(done.stdout)
+    if cpu:
+        served = out["completed"] + out.get("warmup_completed", 0)
+        out["server_cpu_ms"], out["postgres_cpu_ms"] = (
+            1000 * (clock() - start) / served if served else None
+            for clock, start in zip(cpu, before, strict=True))
+    return out
 
 
 def machine() -> dict:
@@ -289,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                     for system in order:
                         asyncio.run(dataset.settle(data.url))
                         out = run_cell(started[system].url, work(system, scenario, data), concurrency,
-                                       args.seconds, args.warmup, load_cores)
+                                       args.seconds, args.warmup, load_cores,
+                                       cpu=(started[system].cpu_seconds, servers.postgres_cpu_seconds))
                         results.append({"rep": rep, "scenario": scenario, "concurrency": concurrency,
                                         "system": system, **out})
                         total, largest = started[system].rss_mb()

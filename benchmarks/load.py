@@ -1,7 +1,8 @@
 """The load generator of `make bench`: one process (pinned to its own core by the caller) that
 keeps `concurrency` requests in flight for a while and prints what it saw as JSON.
 
-    python -m benchmarks.load SPEC.json   →   {"latencies_ms": [...], "completed": n, ...}
+    python -m benchmarks.load SPEC.json   →   {"latencies_ms": [...], "completed": n,
+                                               "warmup_completed": n, ...}
 
 SPEC: {"url", "concurrency", "seconds", "warmup", and either "requests": [{"body", "headers"}]
 (sent in turn, each worker starting at its own offset) or "path": {"receive": {...},
@@ -81,13 +82,14 @@ async def run(spec: dict) -> dict[str, Any]:
     connector = aiohttp.TCPConnector(limit=spec["concurrency"], force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
         start = time.perf_counter()
-        await asyncio.gather(*(work(session, spec, w, start + spec["warmup"], False, warm)
+        await asyncio.gather(*(work(session, spec, w, start + spec["warmup"], True, warm)
                                for w in range(spec["concurrency"])))
         start = time.perf_counter()
         await asyncio.gather(*(work(session, spec, w, start + spec["seconds"], True, out)
                                for w in range(spec["concurrency"])))
         out["seconds"] = time.perf_counter() - start
     out["completed"] = len(out["latencies_ms"])
+    out["warmup_completed"] = len(warm["latencies_ms"])  # for the CPU per request (bench.py)
     out["errors"] += warm["errors"]
     out["error"] = out["error"] or warm["error"]
     return out

@@ -17,15 +17,19 @@ def _pct(values: list[float], q: float) -> float | None:
 
 
 def summarize(results: list[dict], scenarios: dict, names: list[str]) -> dict[str, Any]:
-    """{scenario: {concurrency: {system: {p50, p95, p99, rate, rates, errors}}}}: latencies pooled
-    over the repetitions, throughput the median of the repetitions' (with their range)."""
+    """{scenario: {concurrency: {system: {p50, p95, p99, rate, rates, errors, server_cpu_ms,
+    postgres_cpu_ms}}}}: latencies pooled over the repetitions, throughput and CPU per request
+    the median of the repetitions' (throughput with their range)."""
     summary: dict[str, Any] = {}
     for r in results:
         cell = summary.setdefault(r["scenario"], {}).setdefault(str(r["concurrency"]), {}).setdefault(
-            r["system"], {"latencies": [], "rates": [], "errors": 0})
+            r["system"], {"latencies": [], "rates": [], "errors": 0, "server_cpu": [], "postgres_cpu": []})
         cell["latencies"] += r["latencies_ms"]
         cell["rates"].append(r["completed"] / r["seconds"] if r["seconds"] else 0.0)
         cell["errors"] += r["errors"]
+        for name in ("server", "postgres"):
+            if r.get(f"{name}_cpu_ms") is not None:
+                cell[f"{name}_cpu"].append(r[f"{name}_cpu_ms"])
     for by_level in summary.values():
         for cells in by_level.values():
             for cell in cells.values():
@@ -33,11 +37,20 @@ def summarize(results: list[dict], scenarios: dict, names: list[str]) -> dict[st
                 cell.update(p50=_pct(latencies, 0.50), p95=_pct(latencies, 0.95),
                             p99=_pct(latencies, 0.99), rate=statistics.median(cell["rates"]),
                             samples=len(latencies))
+                for name in ("server", "postgres"):
+                    spent = cell.pop(f"{name}_cpu")
+                    cell[f"{name}_cpu_ms"] = statistics.median(spent) if spent else None
     return summary
 
 
 def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _cpu(cell: dict) -> str:
+    """The server's and PostgreSQL's CPU per request, "3.1+0.9" (ms)."""
+    server, postgres = cell.get("server_cpu_ms"), cell.get("postgres_cpu_ms")
+    return "–" if server is None or postgres is None else f"{server:.1f}+{postgres:.1f}"
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -51,7 +64,7 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
              f"{args.reps} × {args.seconds:g} s per cell; workers {args.workers}; load average at "
              f"start {machine['load_average_at_start']}", ""]
     head = (f"{'scenario':<40}{'c':>3}  {'system':<12}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-            f"{'req/s':>9}{'(range)':>11}   vs baseline (×N: vs one worker): p50, req/s")
+            f"{'req/s':>9}{'(range)':>11}{'CPU ms':>13}   vs baseline (×N: vs one worker): p50, req/s")
     lines += [head, "-" * len(head)]
     for key, (label, _) in scenarios.items():
         for level, cells in sorted(summary.get(key, {}).items(), key=lambda kv: int(kv[0])):
@@ -62,7 +75,7 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
                 spread = f"({min(rates):.0f}–{max(rates):.0f})" if len(rates) > 1 else ""
                 row = (f"{label if i == 0 else '':<40}{level if i == 0 else '':>3}  {name:<12}"
                        f"{_ms(cell['p50']):>8}{_ms(cell['p95']):>8}{_ms(cell['p99']):>8}"
-                       f"{cell['rate']:9.1f}{spread:>11}")
+                       f"{cell['rate']:9.1f}{spread:>11}{_cpu(cell):>13}")
                 single, more, _ = name.partition(MORE_WORKERS)
                 versus = cells.get(single) if more else base if name != "baseline" else None
                 if versus is not None:
@@ -71,7 +84,9 @@ def table(summary: dict, scenarios: dict, names: list[str], statements: dict, rs
                     row += f"   {cell['errors']} errors"
                 lines.append(row)
     lines += ["", "(d) counts complete paths (4 requests each): its latency is a whole path's, its rate "
-                  "paths per second.", ""]
+                  "paths per second.",
+              "CPU ms: CPU time per request (per path for (d)) of the server's processes + of all of "
+              "PostgreSQL's, median of the repetitions.", ""]
     if statements:
         lines.append("SQL statements per request on the wire, BEGIN/COMMIT included ((d): per path; in "
                      "brackets the pool's resets of a connection given back, one per release):")

@@ -68,6 +68,10 @@ class Server:
         sizes = [_rss_kb(pid) / 1024 for pid in _tree(self.process.pid)]
         return sum(sizes), max(sizes, default=0.0)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's processes have used so far."""
+        return 0.0 if self.process is None else sum(map(_cpu_seconds, _tree(self.process.pid)))
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -98,6 +102,28 @@ def _tree(pid: int) -> list[int]:
         found.append(current)
         todo.extend(children.get(current, []))
     return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    return 0.0
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by every PostgreSQL process of the machine (backends and the
+    WAL writer, checkpointer…): during a cell only the system under load sends it work."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += _cpu_seconds(int(entry.name))
+    return total
 
 
 def _rss_kb(pid: int) -> int:
