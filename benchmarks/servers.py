@@ -104,9 +104,14 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (state, ppid, …)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pid: int) -> float:
     with contextlib.suppress(OSError, IndexError, ValueError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = _stat(pid)
         return (int(fields[11]) + int(fields[12])) / _TICKS
     return 0.0
 
@@ -115,15 +120,22 @@ _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def postgres_cpu_seconds() -> float:
-    """CPU time used so far by every PostgreSQL process of the machine (backends and the
-    WAL writer, checkpointer…): during a cell only the system under load sends it work."""
-    total = 0.0
+    """CPU time used so far by PostgreSQL on this machine: its live processes (backends, WAL
+    writer, checkpointer…) and, through the postmaster's count of its reaped children, the
+    backends that have exited (a connection closed during a cell). During a cell only the
+    system under load sends it work."""
+    stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, IndexError):
                 if (entry / "comm").read_text().strip() == "postgres":
-                    total += _cpu_seconds(int(entry.name))
-    return total
+                    stats[int(entry.name)] = _stat(int(entry.name))
+    total = 0
+    for fields in stats.values():
+        total += int(fields[11]) + int(fields[12])
+        if int(fields[1]) not in stats:  # the postmaster: its children's time once reaped
+            total += int(fields[13]) + int(fields[14])
+    return total / _TICKS
 
 
 def _rss_kb(pid: int) -> int:
