@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
@@ -71,3 +72,13 @@ def test_digit_runs_like_id_and_phone_numbers_are_redacted():
     assert redact("gọi 0905 123 456 hoặc +84 905-123-456") == "gọi [redacted] hoặc [redacted]"
     kept = "request 1f2e3d took 12 ms at 2026-11-20T09:30:00 from 127.0.0.1, dossier UB20335-260302-0001"
     assert redact(kept) == kept
+
+
+def test_a_line_holds_what_orjson_cannot_write():
+    """Lines are written by orjson; a value it refuses (an integer beyond 64 bits, a key that is
+    not a string) still makes a JSON line, through the standard library."""
+    record = logging.LogRecord("motcua.test", logging.INFO, __file__, 1, "odd", None, None)
+    record.fields = {"count": 2**70, 7: "seven", "when": datetime(2026, 11, 29, tzinfo=UTC)}
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["count"], line["7"], line["message"]) == (2**70, "seven", "odd")
+    assert line["when"].startswith("2026-11-29")
