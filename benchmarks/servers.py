@@ -90,8 +90,7 @@ def _children() -> dict[int, list[int]]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError, IndexError, ValueError):
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                tree.setdefault(int(fields[1]), []).append(int(entry.name))
+                tree.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
     return tree
 
 
@@ -104,6 +103,9 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
 def _stat(pid: int) -> list[str]:
     """The fields of /proc/PID/stat after the command's name (state, ppid, …)."""
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -114,9 +116,6 @@ def _cpu_seconds(pid: int) -> float:
         fields = _stat(pid)
         return (int(fields[11]) + int(fields[12])) / _TICKS
     return 0.0
-
-
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def postgres_cpu_seconds() -> float:
