@@ -125,7 +125,7 @@ async def verify_audit(settings: Settings, args: argparse.Namespace) -> int:
     chain.configure(settings.audit_key)
     try:
         lines = [*args.expect, *_anchor_lines(args.anchors)]
-        expected = tuple(chain.Checkpoint.parse(line) for line in lines)
+        expected = tuple(c for line in lines for c in chain.Checkpoint.parse_all(line))
     except (ValueError, OSError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -138,7 +138,8 @@ async def verify_audit(settings: Settings, args: argparse.Namespace) -> int:
     archived = result.archived_through
     print(f"audit trail intact: {result.checked - archived} entries checked"
           + (f", {len(expected)} checkpoints found" if expected else "")
-          + (f"; seq 1–{archived} archived (detached months, verified before they left)"
+          + ((f"; seq 1–{archived} archived" if len(result.checkpoints) <= 1 else
+              f"; {archived} entries archived") + " (detached months, verified before they left)"
              if archived else ""))
     if result.checkpoint:
         print(f"checkpoint: {result.checkpoint}")

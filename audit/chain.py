@@ -18,6 +18,21 @@ The start of the chain moves when months are archived (their partitions detached
 PostgreSQL): the head row then also seals the base, the last archived entry's seq and hash
 (and the few archived entries sealed after it), and verification starts from there and says
 so (`archived_through`). Removing entries any other way is still a gap.
+
+The chain is kept in lanes (issue 15): each lane is a chain of its own with a head row of its
+own (`audit_chain_head.id`), and an entry says which lane it is in. Lane 1 is the chain as
+it was before lanes: console commands, background jobs outside the server and tests write
+there. A serving process on PostgreSQL claims a lane for itself when it starts
+(`claim_lane`), so that its guess of where its lane ends is always right and no two
+processes queue on one row; with a single head, two workers sealed after each other's entries
+and sent their statements the long way (`--workers 2` was slower than one). A lane's claim
+lasts LEASE and every seal in it renews it; a lane whose holder stopped is claimed by the
+next process that starts, and nothing depends on a lane having one writer (the head's row
+lock still orders them). Lanes are numbered from 1 without gaps and never removed, so that a
+missing lane's head shows; a whole lane removed with its head is like the last entries
+removed with an old head put back, and the checkpoints, which name every lane, catch it. The
+lane is sealed into each entry and head (outside lane 1, whose seals are unchanged), so an
+entry cannot be moved from one lane to another unseen.
 """
 
 from __future__ import annotations
@@ -54,6 +69,7 @@ def configure(key: bytes) -> None:
     taken for another process writing there."""
     _Key.value = key
     _Tip.forget()
+    _Tip.lane = 1
 
 
 def _canonical(value: Any) -> Any:
@@ -71,14 +87,17 @@ def digest(fields: dict[str, Any]) -> str:
     # entries sealed before it verify unchanged and a count cannot be altered unseen.
     if (fields.get("occurrences") or 1) != 1:
         values.append(["occurrences", fields["occurrences"]])
+    if (fields.get("lane") or 1) != 1:  # lane 1's entries are sealed as before lanes
+        values.append(["lane", fields["lane"]])
     payload = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                          default=str)
     return hmac.new(_Key.value, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def head_mac(seq: int, last_hash: str) -> str:
+def head_mac(seq: int, last_hash: str, lane: int = 1) -> str:
     """The head row's seal: only the key's holder can point the head at an entry."""
-    return hmac.new(_Key.value, f"head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+    sealed = f"head:{seq}:{last_hash}" if lane == 1 else f"head:{lane}:{seq}:{last_hash}"
+    return hmac.new(_Key.value, sealed.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -89,25 +108,29 @@ class Base:
     seq: int = 0
     hash: str = ""
     loose: dict[int, str] = field(default_factory=dict)
+    lane: int = 1
 
     def seal(self) -> str:
         loose = json.dumps(sorted(self.loose.items()), separators=(",", ":"))
-        return hmac.new(_Key.value, f"base:{self.seq}:{self.hash}:{loose}".encode(),
+        lane = "" if self.lane == 1 else f"{self.lane}:"
+        return hmac.new(_Key.value, f"base:{lane}{self.seq}:{self.hash}:{loose}".encode(),
                         hashlib.sha256).hexdigest()
 
 
 def base_of(head: AuditChainHead | None) -> Base | None:
     """The head's base, or None when its seal does not match (someone moved the start)."""
+    lane = head.id if head is not None else 1
     if head is None or (not head.base_seq and not head.base_hash and not head.base_loose
                         and not head.base_mac):
-        return Base()
-    base = Base(head.base_seq, head.base_hash, {int(k): v for k, v in (head.base_loose or {}).items()})
+        return Base(lane=lane)
+    base = Base(head.base_seq, head.base_hash,
+                {int(k): v for k, v in (head.base_loose or {}).items()}, lane)
     return base if hmac.compare_digest(head.base_mac, base.seal()) else None
 
 
 async def set_base(base: Base) -> None:
-    """Move the chain's start (archiving), inside the caller's transaction holding the head."""
-    await AuditChainHead.filter(id=1).update(
+    """Move a lane's start (archiving), inside the caller's transaction holding its head."""
+    await AuditChainHead.filter(id=base.lane).update(
         base_seq=base.seq, base_hash=base.hash, base_mac=base.seal(),
         base_loose={str(k): v for k, v in sorted(base.loose.items())} or None)
 
@@ -122,10 +145,44 @@ async def ensure_head() -> None:
         await AuditChainHead.filter(id=1).update(head_mac=head_mac(head.last_seq, head.last_hash))
 
 
-COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences")
+LEASE = "15 minutes"  # how long a lane stays claimed after its holder's last seal
+# A lane whose claim has run out (or that this holder had before it restarted), the first.
+_CLAIM = ("WITH free AS (SELECT id FROM audit_chain_head WHERE id > 1 AND (held_until IS NULL "
+          "OR held_until < now() OR holder = $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+          f"UPDATE audit_chain_head h SET holder = $1, held_until = now() + interval '{LEASE}' "
+          "FROM free WHERE h.id = free.id RETURNING h.id")
+_NEW_LANE = ("INSERT INTO audit_chain_head (id, last_seq, last_hash, head_mac, base_seq, "
+             "base_hash, base_mac, holder, held_until) "
+             f"VALUES ($1, 0, '', $2, 0, '', '', $3, now() + interval '{LEASE}') "
+             "ON CONFLICT (id) DO NOTHING RETURNING id")
 
 
-def seal_sql(count: int) -> str:
+async def claim_lane(holder: str) -> int:
+    """Make this process seal into a lane of its own (a serving process on PostgreSQL, at
+    start-up): one whose claim ran out, or a new one after the last. Returns the lane; on
+    SQLite (one writer at a time anyway) the process stays in lane 1."""
+    conn = connections.get("default")
+    if not dialect.is_postgres(conn):
+        return 1
+    rows = await conn.execute_query_dict(_CLAIM, [holder])
+    while not rows:  # every lane is held: open the next one (another process may race us)
+        last = await conn.execute_query_dict("SELECT max(id) AS n FROM audit_chain_head")
+        lane = (last[0]["n"] or 1) + 1
+        rows = await conn.execute_query_dict(_NEW_LANE, [lane, head_mac(0, "", lane), holder])
+    _Tip.forget()
+    _Tip.lane = rows[0]["id"]
+    return _Tip.lane
+
+
+COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences", "lane")
+
+
+def _renewed(lane: int) -> str:
+    """What a seal in `lane` adds to the head's update: lane 1 is nobody's to claim."""
+    return "" if lane == 1 else f", held_until = now() + interval '{LEASE}'"
+
+
+def seal_sql(count: int, lane: int = 1) -> str:
     """PostgreSQL: insert `count` entries and move the head in one round trip (the entries'
     columns in COLUMNS order, then the head's last_seq, last_hash and head_mac)."""
     width = len(COLUMNS)
@@ -137,14 +194,13 @@ def seal_sql(count: int) -> str:
     return (f"WITH entry AS (INSERT INTO audit_entries ({', '.join(COLUMNS)}) VALUES {rows} "
             "RETURNING id) "
             f"UPDATE audit_chain_head SET last_seq = ${last + 1}, last_hash = ${last + 2}, "
-            f"head_mac = ${last + 3} WHERE id = 1 RETURNING (SELECT count(*) FROM entry) AS n")
+            f"head_mac = ${last + 3}{_renewed(lane)} WHERE id = {lane} "
+            "RETURNING (SELECT count(*) FROM entry) AS n")
 
 
 LOCK_HEAD = "SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE"
-# The same, and the transaction's commit need not wait for the disk flush (SET LOCAL
-# synchronous_commit TO off, in the same round trip): entries of their own (audit/grouping.py).
-LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit', 'off', true) "
-                     "FROM audit_chain_head WHERE id = 1 FOR UPDATE")
+# Every lane's head, in one order (archiving and partition upkeep: writers hold one each).
+LOCK_LANES = "SELECT id FROM audit_chain_head ORDER BY id FOR UPDATE"
 
 
 # Selected by a statement whose commit need not wait for the disk flush (entries of their own:
@@ -152,11 +208,12 @@ LOCK_HEAD_RELAXED = ("SELECT last_seq, last_hash, set_config('synchronous_commit
 RELAX = ", set_config('synchronous_commit', 'off', true)"
 
 
-def lock_sql(carried: held.Carried, *, relaxed: bool = False) -> str:
-    """LOCK_HEAD (or LOCK_HEAD_RELAXED) carrying held writes: with none, exactly those."""
+def lock_sql(carried: held.Carried, *, relaxed: bool = False, lane: int = 1) -> str:
+    """Lock `lane`'s head carrying held writes (with none and lane 1: LOCK_HEAD); `relaxed`:
+    the transaction's commit need not wait for the disk flush."""
     relax = RELAX if relaxed else ""
     return (f"{carried.with_()}SELECT last_seq, last_hash{relax}{carried.reads} "
-            f"FROM audit_chain_head WHERE id = 1{carried.guards} FOR UPDATE")
+            f"FROM audit_chain_head WHERE id = {lane}{carried.guards} FOR UPDATE")
 
 
 async def append(fields: dict[str, Any]) -> None:
@@ -208,6 +265,7 @@ class _Tip:
     abort, while one worker that another writer interrupts now and then (a tool, a job)
     soon guesses again."""
 
+    lane: int = 1  # the lane this process seals into (claim_lane)
     at: tuple[int, str] | None = None
     streak: int = 0  # seals in a row that found the head where this process left it
     needed: int = 1  # the streak that makes guessing trusted (doubles after a wrong guess)
@@ -268,18 +326,21 @@ def turn() -> asyncio.Lock:
 
 
 def _chained(entries: list[dict[str, Any]], seq: int, previous: str) -> tuple[list[Any], int, str]:
-    """The entries' bound values chained after (seq, previous), and the new end."""
+    """The entries' bound values chained after (seq, previous) in this process's lane, and
+    the new end."""
     values: list[Any] = []
+    lane = _Tip.lane
     for fields in entries:
         seq += 1
-        sealed = {**fields, "seq": seq, "prev_hash": previous}
+        sealed = {**fields, "seq": seq, "prev_hash": previous, "lane": lane}
         sealed["hash"] = previous = digest(sealed)
         sealed.setdefault("occurrences", 1)
         values += [stored(name, sealed.get(name)) for name in COLUMNS]
     return values, seq, previous
 
 
-_CASTS = {"seq": "bigint", "at": "timestamptz", "changes": "jsonb", "occurrences": "integer"}
+_CASTS = {"seq": "bigint", "at": "timestamptz", "changes": "jsonb", "occurrences": "integer",
+          "lane": "smallint"}
 
 
 def _sealing_with(carried: held.Carried, count: int) -> str:
@@ -288,7 +349,7 @@ def _sealing_with(carried: held.Carried, count: int) -> str:
     locked head is the one expected. Parameters after the carried ones: the entries'
     COLUMNS, the expected last_seq and last_hash, then the new last_seq, last_hash and
     head_mac. Its CTEs: head (as locked), entry (the ids inserted)."""
-    width, first = len(COLUMNS), len(carried.params)
+    width, first, lane = len(COLUMNS), len(carried.params), _Tip.lane
     columns = ", ".join(COLUMNS)
     rows = ", ".join(
         "(" + ", ".join(f"${first + n * width + i}::{_CASTS.get(c, 'text')}"
@@ -296,13 +357,13 @@ def _sealing_with(carried: held.Carried, count: int) -> str:
         for n in range(count))
     k = first + count * width
     return carried.with_(
-        f"head AS (SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1{carried.guards} "
-        "FOR UPDATE)",
+        f"head AS (SELECT last_seq, last_hash FROM audit_chain_head WHERE id = {lane}"
+        f"{carried.guards} FOR UPDATE)",
         f"entry AS (INSERT INTO audit_entries ({columns}) SELECT v.* FROM (VALUES {rows}) "
         f"AS v({columns}), head WHERE head.last_seq = ${k + 1} AND head.last_hash = ${k + 2} "
         "RETURNING id)",
         f"moved AS (UPDATE audit_chain_head SET last_seq = ${k + 3}, last_hash = ${k + 4}, "
-        f"head_mac = ${k + 5} WHERE id = 1 AND EXISTS (SELECT 1 FROM entry))",
+        f"head_mac = ${k + 5}{_renewed(lane)} WHERE id = {lane} AND EXISTS (SELECT 1 FROM entry))",
     )
 
 
@@ -345,19 +406,19 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]]) 
         # A plain transaction may hold row locks that the statement of the turn's holder
         # waits for: waiting for the turn here could never end. Lock, then seal after the
         # head (the holder's guess is then wrong, and it seals the long way).
-        rows = await conn.execute_query_dict(lock_sql(carried), carried.params)
+        rows = await conn.execute_query_dict(lock_sql(carried, lane=_Tip.lane), carried.params)
     else:
         async with turn():
             expected = _Tip.guess()
             if expected is None:  # nothing to speculate on: lock, then seal after the head
-                rows = await conn.execute_query_dict(lock_sql(carried), carried.params)
+                rows = await conn.execute_query_dict(lock_sql(carried, lane=_Tip.lane), carried.params)
             else:
                 values, seq, last = _chained(entries, *expected)
                 _Tip.at = (seq, last)  # the next writer of this process chains after these
                 try:
                     rows = await conn.execute_query_dict(
                         speculative_sql(carried, len(entries)),
-                        [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
+                        [*carried.params, *values, *expected, seq, last, head_mac(seq, last, _Tip.lane)])
                 except Exception:
                     _Tip.refused(expected, (seq, last))  # the transaction will not commit them
                     raise
@@ -378,7 +439,8 @@ async def _seal_after(conn: BaseDBAsyncClient, locked: dict[str, Any],
     head = (locked["last_seq"], locked["last_hash"])
     values, seq, last = _chained(entries, *head)
     _Tip.sealed_after_lock(head, (seq, last))
-    await conn.execute_query_dict(seal_sql(len(entries)), [*values, seq, last, head_mac(seq, last)])
+    await conn.execute_query_dict(seal_sql(len(entries), _Tip.lane),
+                                  [*values, seq, last, head_mac(seq, last, _Tip.lane)])
 
 
 async def seal_own(entries: list[dict[str, Any]]) -> None:
@@ -405,7 +467,7 @@ async def _seal_alone(conn: BaseDBAsyncClient, carried: held.Carried,
             try:
                 await conn.execute_query_dict(
                     alone_sql(carried, len(entries), relaxed=relaxed),
-                    [*carried.params, *values, *expected, seq, last, head_mac(seq, last)])
+                    [*carried.params, *values, *expected, seq, last, head_mac(seq, last, _Tip.lane)])
                 telemetry.AUDIT_GUESSES.labels(outcome="right").inc()
                 _Tip.right()
                 return
@@ -420,7 +482,8 @@ async def _seal_alone(conn: BaseDBAsyncClient, carried: held.Carried,
                 if refused:
                     raise carried.failure() from None
     async with in_transaction() as tx:
-        rows = await tx.execute_query_dict(lock_sql(carried, relaxed=relaxed), carried.params)
+        rows = await tx.execute_query_dict(lock_sql(carried, relaxed=relaxed, lane=_Tip.lane),
+                                           carried.params)
         if not rows:
             raise carried.failure()
         await _seal_after(tx, rows[0], entries)
@@ -435,43 +498,59 @@ def stored(name: str, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """An entry as a verification saw it, for an inspector to keep: `<seq>:<hash>`."""
+    """An entry as a verification saw it, for an inspector to keep: `<seq>:<hash>` in lane
+    1, `<lane>/<seq>:<hash>` in another. A verification gives one per lane, joined by commas
+    (`parse_all`); a trail that was never written in more than one lane gives `<seq>:<hash>`
+    as before lanes."""
 
     seq: int
     hash: str
+    lane: int = 1
 
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
-        """`123:<64 hex digits>`, or ValueError."""
-        seq, _, digest_ = text.strip().partition(":")
+        """`123:<64 hex digits>` or `2/123:<64 hex digits>`, or ValueError."""
+        lane, slash, rest = text.strip().rpartition("/")
+        seq, _, digest_ = rest.partition(":")
         if not (seq.isdigit() and 0 < len(seq) <= 18 and len(digest_) == 64
-                and all(c in "0123456789abcdef" for c in digest_)):
-            raise ValueError("a checkpoint looks like 1234:<64 hexadecimal digits>")
-        return cls(int(seq), digest_)
+                and all(c in "0123456789abcdef" for c in digest_)
+                and (not slash or (lane.isdigit() and 0 < len(lane) <= 4 and int(lane) > 0))):
+            raise ValueError("a checkpoint looks like 1234:<64 hexadecimal digits> "
+                             "(2/1234:<…> in lane 2), several joined by commas")
+        return cls(int(seq), digest_, int(lane) if slash else 1)
+
+    @classmethod
+    def parse_all(cls, text: str) -> tuple[Checkpoint, ...]:
+        """The checkpoints of one verification, joined by commas."""
+        return tuple(cls.parse(part) for part in text.split(","))
 
     def __str__(self) -> str:
-        return f"{self.seq}:{self.hash}"
+        return f"{self.seq}:{self.hash}" if self.lane == 1 else f"{self.lane}/{self.seq}:{self.hash}"
 
 
 @dataclass(frozen=True)
 class Verification:
     ok: bool
-    checked: int
+    checked: int  # entries in the chain's lanes up to where the walk got, archived included
     first_bad_id: int | None
     problem: str | None = None
-    checkpoint: Checkpoint | None = None  # the last entry checked, when the chain is intact
-    archived_through: int = 0  # entries up to this seq were archived; the walk began after them
+    # The last entry of each lane checked, when the chain is intact.
+    checkpoints: tuple[Checkpoint, ...] = ()
+    archived_through: int = 0  # entries archived (every lane's); the walk began after them
+
+    @property
+    def checkpoint(self) -> str | None:
+        """What to keep from this verification (one lane's checkpoint, or several)."""
+        return ",".join(map(str, self.checkpoints)) or None
 
 
 @dataclass
-class _Walk:
-    """How far verification got: the last good entry and its hash."""
+class _Lane:
+    """How far verification got in one lane: its last good entry and its hash."""
 
     base: Base
     seq: int = 0
     hash: str = ""
-    last_id: int = 0
-    bad: Verification | None = None
 
     def __post_init__(self) -> None:
         self.seq, self.hash = self.base.seq, self.base.hash
@@ -482,10 +561,58 @@ class _Walk:
             self.seq += 1
             self.hash = self.base.loose[self.seq]
 
+
+@dataclass
+class _Walk:
+    """How far verification got: each lane's state, and the last id read."""
+
+    lanes: dict[int, _Lane]
+    last_id: int = 0
+    bad: Verification | None = None
+
+    @property
+    def checked(self) -> int:
+        return sum(lane.seq for lane in self.lanes.values())
+
+    @property
+    def archived(self) -> int:
+        return sum(lane.base.seq for lane in self.lanes.values())
+
     def fail(self, entry_id: int | None, problem: str) -> Verification:
-        self.bad = Verification(False, self.seq, entry_id, problem,
-                                archived_through=self.base.seq)
+        self.bad = Verification(False, self.checked, entry_id, problem,
+                                archived_through=self.archived)
         return self.bad
+
+
+def _named(lane: int) -> str:
+    return "the chain" if lane == 1 else f"lane {lane} of the chain"
+
+
+def _head(lane: int) -> str:
+    return "the chain head" if lane == 1 else f"the head of lane {lane}"
+
+
+def _label(lane: int, seq: int) -> str:
+    """A checkpoint named in a problem: its seq (in lane 1), `lane/seq` elsewhere."""
+    return str(seq) if lane == 1 else f"{lane}/{seq}"
+
+
+async def _heads(state: _Walk | None = None) -> tuple[dict[int, AuditChainHead], str | None]:
+    """Every lane's head, and what is wrong with them: a lane's head missing (lanes are
+    numbered from 1 without gaps and never removed), or its base's seal not matching. Lanes
+    that appeared since `state` began are added to it (a process that started meanwhile)."""
+    heads = {head.id: head for head in await AuditChainHead.all()}
+    for lane in range(1, max(heads, default=1) + 1):
+        if lane not in heads and (lane > 1 or heads):
+            return heads, f"the head of lane {lane} was removed: its entries may have been too"
+    for lane, head in heads.items():
+        base = base_of(head)
+        if base is None:
+            return heads, (f"{_named(lane)}'s archived start was altered (its seal does not "
+                           "match): entries may have been removed from its beginning")
+        if state is not None and lane not in state.lanes:
+            state.lanes[lane] = _Lane(base)
+    return heads, None
 
 
 async def _window(state: _Walk, batch: int) -> list[AuditEntry]:
@@ -494,7 +621,7 @@ async def _window(state: _Walk, batch: int) -> list[AuditEntry]:
     at)), so a window without LIMIT is what guarantees that a copied entry is read."""
     while True:
         rows = await AuditEntry.filter(id__gt=state.last_id, id__lte=state.last_id + batch
-                                       ).order_by("id", "seq")
+                                       ).order_by("id", "lane", "seq")
         if rows:
             return list(rows)
         following = await AuditEntry.filter(id__gt=state.last_id).order_by("id").first()
@@ -503,77 +630,121 @@ async def _window(state: _Walk, batch: int) -> list[AuditEntry]:
         state.last_id = following.id - 1  # ids skipped by rolled-back writers
 
 
-async def _walk(state: _Walk, expected: dict[int, str], batch: int) -> int:
-    """Check the entries after `state.last_id`; returns how many were read (stops at the
-    first bad one, in `state.bad`)."""
+async def _walk(state: _Walk, expected: dict[tuple[int, int], str], batch: int) -> int:
+    """Check the entries after `state.last_id`, each in its lane; returns how many were read
+    (stops at the first bad one, in `state.bad`)."""
     read = 0
     while rows := await _window(state, batch):
         for row in rows:
             read += 1
-            state.skip_archived()
-            fields = {name: getattr(row, name) for name in (*CHAINED, "occurrences")}
-            if row.seq is None or row.seq != state.seq + 1:
-                problem = "an entry is missing before it" if (row.seq or 0) > state.seq + 1 else (
+            lane = state.lanes.get(row.lane)
+            if lane is None:  # a lane claimed after the heads were read, or one without a head
+                _, problem = await _heads(state)
+                lane = state.lanes.get(row.lane)
+                if problem or lane is None:
+                    state.fail(row.id, problem or f"entry {row.id} is in lane {row.lane}, "
+                               "which has no head")
+                    return read
+            lane.skip_archived()
+            fields = {name: getattr(row, name) for name in (*CHAINED, "occurrences", "lane")}
+            if row.seq is None or row.seq != lane.seq + 1:
+                problem = "an entry is missing before it" if (row.seq or 0) > lane.seq + 1 else (
                     "it is outside the chain or out of order")
                 state.fail(row.id, f"entry {row.id}: {problem}")
                 return read
-            if row.prev_hash != state.hash or row.hash != digest(fields):
+            if row.prev_hash != lane.hash or row.hash != digest(fields):
                 state.fail(row.id, f"entry {row.id} was altered")
                 return read
-            if row.seq in expected and expected[row.seq] != row.hash:
-                state.fail(row.id, f"entry {row.id} is not the one checkpoint {row.seq} saw")
+            kept = expected.get((row.lane, row.seq))
+            if kept is not None and kept != row.hash:
+                state.fail(row.id, f"entry {row.id} is not the one checkpoint "
+                           f"{_label(row.lane, row.seq)} saw")
                 return read
-            state.seq, state.hash = row.seq, row.hash
+            lane.seq, lane.hash = row.seq, row.hash
         state.last_id = rows[-1].id
     return read
 
 
+def _head_problem(state: _Walk, heads: dict[int, AuditChainHead]) -> tuple[str | None, bool]:
+    """What is wrong with the heads against the walk, and whether some lane's head is ahead
+    of it (entries being appended, or its last entries removed)."""
+    ahead = False
+    for number, lane in sorted(state.lanes.items()):
+        lane.skip_archived()
+        head = heads.get(number)
+        last_seq, last_hash, mac = (head.last_seq, head.last_hash, head.head_mac) if head else (0, "", "")
+        if not hmac.compare_digest(mac, head_mac(last_seq, last_hash, number)):
+            return (f"{_head(number)} was altered (its seal does not match): "
+                    "entries after it may have been removed"), False
+        if last_seq < lane.seq:  # an older head put back: what followed it was removed, then?
+            return (f"{_head(number)} points at entry seq {last_seq}, before the "
+                    f"last entry (seq {lane.seq}): an old head was restored"), False
+        ahead = ahead or last_seq > lane.seq
+    return None, ahead
+
+
 async def verify(*, expected: tuple[Checkpoint, ...] = (), batch: int = 2000,
                  max_rounds: int = 50) -> Verification:
-    """Walk the chain in order; name the first entry that was altered, removed or inserted,
-    and check that it ends where the sealed head says and contains every `expected`
-    checkpoint. Entries appended while it runs are walked too: the head is read after each
-    walk, until the two agree. The walk starts at the sealed base (archived months); a
-    checkpoint within what was archived is not checked (its entry left the database)."""
-    head = await AuditChainHead.get_or_none(id=1)
-    base = base_of(head)
-    if base is None:
-        return Verification(False, 0, None, "the chain's archived start was altered (its seal "
-                            "does not match): entries may have been removed from its beginning")
-    sealed = {base.seq: base.hash, **base.loose}  # archived checkpoints still checkable
+    """Walk the chain's entries in order, each in its lane; name the first entry that was
+    altered, removed or inserted, and check that each lane ends where its sealed head says
+    and contains every `expected` checkpoint. Entries appended while it runs are walked too:
+    the heads are read after each walk, until they agree. Each lane's walk starts at its
+    sealed base (archived months); a checkpoint within what was archived is not checked
+    (its entry left the database)."""
+    state = _Walk({})
+    heads, problem = await _heads(state)
+    state.lanes.setdefault(1, _Lane(Base()))  # a trail with no head yet: an empty lane 1
+    if problem:
+        return state.fail(None, problem)
+    wanted: dict[tuple[int, int], str] = {}
     for kept in expected:
-        if kept.seq in sealed and sealed[kept.seq] != kept.hash:
-            return Verification(False, 0, None, f"checkpoint {kept.seq} is not the entry that "
-                                "was archived", archived_through=base.seq)
-    state = _Walk(base)
-    wanted = {c.seq: c.hash for c in expected if c.seq > base.seq and c.seq not in base.loose}
+        lane = state.lanes.get(kept.lane)
+        if lane is None:
+            return state.fail(None, f"checkpoint {_label(kept.lane, kept.seq)} is in lane "
+                              f"{kept.lane}, which is gone: "
+                              "its entries were removed")
+        base = lane.base
+        sealed = {base.seq: base.hash, **base.loose}  # archived checkpoints still checkable
+        if kept.seq in sealed:
+            if sealed[kept.seq] != kept.hash:
+                return state.fail(None, f"checkpoint {_label(kept.lane, kept.seq)} is not the "
+                                  "entry that was archived")
+        elif kept.seq > base.seq:
+            wanted[(kept.lane, kept.seq)] = kept.hash
     stalled = 0
     for _ in range(max_rounds):
         read = await _walk(state, wanted, batch)
         if state.bad is not None:
             return state.bad
-        state.skip_archived()
-        head = await AuditChainHead.get_or_none(id=1)
-        last_seq, last_hash, mac = (head.last_seq, head.last_hash, head.head_mac) if head else (0, "", "")
-        if not hmac.compare_digest(mac, head_mac(last_seq, last_hash)):
-            return state.fail(None, "the chain head was altered (its seal does not match): "
-                              "entries after it may have been removed")
-        if last_seq == state.seq:
+        heads, problem = await _heads(state)
+        if problem is None:
+            problem, ahead = _head_problem(state, heads)
+        if problem:
+            return state.fail(None, problem)
+        if not ahead:
             break
-        if last_seq < state.seq:  # an older head put back: what followed it was removed, then?
-            return state.fail(None, f"the chain head points at entry seq {last_seq}, before the "
-                              f"last entry (seq {state.seq}): an old head was restored")
-        # The head is ahead: entries are being appended (walk them), or the last were removed.
+        # A head is ahead: entries are being appended (walk them), or the last were removed.
         stalled = stalled + 1 if read == 0 else 0
         if stalled >= 2:
-            return state.fail(None, f"the last {last_seq - state.seq} entries were removed")
+            removed = {n: heads[n].last_seq - lane.seq for n, lane in state.lanes.items()
+                       if n in heads and heads[n].last_seq > lane.seq}
+            number, count = min(removed.items())
+            return state.fail(None, f"the last {count} entries"
+                              + ("" if number == 1 else f" of lane {number}") + " were removed")
     else:
         return state.fail(None, "the trail kept growing while it was verified; verify again")
-    if last_hash != state.hash:
-        return state.fail(None, "the chain head does not match the last entry")
-    missing = sorted(seq for seq in wanted if seq > state.seq)
+    for number, lane in sorted(state.lanes.items()):
+        head = heads.get(number)
+        if (head.last_hash if head else "") != lane.hash:
+            return state.fail(None, f"{_head(number)} does not match the last entry"
+                              + ("" if number == 1 else " of its lane"))
+    missing = sorted((n, seq) for n, seq in wanted if seq > state.lanes[n].seq)
     if missing:
-        return state.fail(None, f"the chain ends at seq {state.seq}, before checkpoint "
-                          f"{missing[0]}: entries were removed")
-    return Verification(True, state.seq, None, archived_through=base.seq,
-                        checkpoint=Checkpoint(state.seq, state.hash) if state.seq else None)
+        number, seq = missing[0]
+        where = "the chain ends" if number == 1 else f"lane {number} ends"
+        return state.fail(None, f"{where} at seq {state.lanes[number].seq}, before checkpoint "
+                          f"{_label(number, seq)}: entries were removed")
+    return Verification(True, state.checked, None, archived_through=state.archived,
+                        checkpoints=tuple(Checkpoint(lane.seq, lane.hash, number)
+                                          for number, lane in sorted(state.lanes.items())
+                                          if lane.seq))

@@ -54,6 +54,10 @@ class AuditEntry(Model):
     # A burst of identical refusals is kept as its first entry and one entry with the
     # count of the rest (audit/refusals.py); everything else happened once.
     occurrences = fields.IntField(default=1, db_default=1)
+    # The lane (audit_chain_head.id) the entry is chained in: `seq` and `prev_hash` count
+    # within it. Lane 1 is the chain as it was before lanes; a serving process on PostgreSQL
+    # writes into a lane of its own (audit/chain.py).
+    lane = fields.SmallIntField(default=1, db_default=1)
 
     class Meta:
         table = "audit_entries"
@@ -74,9 +78,13 @@ plan_once(AuditEntry)
 
 
 class AuditChainHead(Model):
-    """The last sealed entry: locked briefly by each writer, at the end of its transaction.
-    `head_mac` is an HMAC over (last_seq, last_hash) with the audit key, so that someone who
-    removes the last entries cannot point the head at the new last one (audit/chain.py).
+    """A lane's last sealed entry: locked briefly by each writer, at the end of its
+    transaction. `id` is the lane (1: the chain before lanes; console commands and tests write
+    there). `head_mac` is an HMAC over (lane, last_seq, last_hash) with the audit key, so that
+    someone who removes the last entries cannot point the head at the new last one
+    (audit/chain.py). `holder` is the serving process that claimed the lane, until
+    `held_until` (each of its seals moves it on); a lane whose time has passed is claimed by
+    the next process that starts.
 
     `base_*` is where the chain in the database starts once months have been archived
     (detached partitions): entries up to `base_seq` left the database, `base_hash` is the
@@ -92,6 +100,8 @@ class AuditChainHead(Model):
     base_hash = fields.CharField(max_length=64, default="", db_default="")
     base_loose: fields.JSONField[dict[str, str] | None] = fields.JSONField(null=True)
     base_mac = fields.CharField(max_length=64, default="", db_default="")
+    holder = fields.CharField(max_length=128, null=True)
+    held_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "audit_chain_head"

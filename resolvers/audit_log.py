@@ -121,13 +121,14 @@ async def dossier_history(*, actor: Actor, code: str, unit_path: str) -> list[Au
 
 
 async def verify_trail(*, actor: Actor, expected: str | None = None) -> chain.Verification:
-    """Check the whole chain; `expected` is a checkpoint kept from an earlier verification
-    (`<seq>:<hash>`) that must still be in it (so the tail cannot be cut off unseen)."""
+    """Check the whole chain; `expected` is the checkpoint kept from an earlier verification
+    (`<seq>:<hash>`, one per lane joined by commas) that must still be in it (so the tail
+    cannot be cut off unseen)."""
     authorize(actor, "audit", "read")
     checkpoints: tuple[chain.Checkpoint, ...] = ()
     if expected is not None:
         try:
-            checkpoints = (chain.Checkpoint.parse(expected),)
+            checkpoints = chain.Checkpoint.parse_all(expected)
         except ValueError as problem:
             raise BadInput(str(problem), field="expected") from None
     return await chain.verify(expected=checkpoints)

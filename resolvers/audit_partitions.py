@@ -58,15 +58,15 @@ class Archived:
     archived_through: int
 
 
-async def _lock(tx: BaseDBAsyncClient, *, patient: bool) -> AuditChainHead:
-    """Hold the chain head first: every audit writer takes it before it inserts, so writers
-    queue there rather than deadlock against the partition DDL's lock on the table. They
-    queue for as long as the DDL waits for readers of the table to finish, hence a short
-    lock timeout (the upkeep retries; the operator runs the command again)."""
+async def _lock(tx: BaseDBAsyncClient, *, patient: bool) -> list[AuditChainHead]:
+    """Hold every lane's head first: every audit writer takes its lane's before it inserts,
+    so writers queue there rather than deadlock against the partition DDL's lock on the
+    table. They queue for as long as the DDL waits for readers of the table to finish, hence
+    a short lock timeout (the upkeep retries; the operator runs the command again)."""
     await tx.execute_script(f"SET LOCAL lock_timeout = '{'5s' if patient else '2s'}'"
                             + ("; SET LOCAL statement_timeout = 0" if patient else ""))
-    await tx.execute_query(chain.LOCK_HEAD)
-    return await AuditChainHead.get(id=1)
+    await tx.execute_query(chain.LOCK_LANES)
+    return list(await AuditChainHead.all().order_by("id").using_db(tx))
 
 
 async def keep_partitions(*, actor: Actor, months: int = AHEAD_MONTHS,
@@ -139,28 +139,41 @@ async def archive_month(*, actor: Actor, month: date) -> Archived:
                        "until that is explained", field="month")
     name = partitions.name_of(month)
     async with in_transaction() as tx:
-        head = await _lock(tx, patient=True)
-        base = chain.base_of(head)
-        if base is None:
-            raise Conflict("the chain's archived start was altered", field="month")
+        heads = await _lock(tx, patient=True)
         stats = (await tx.execute_query_dict(
             f"SELECT COUNT(*) AS n, MIN(seq) AS low, MAX(seq) AS high FROM {name}"))[0]
         await partitions.detach(tx, month)
-        first_left = (await tx.execute_query_dict("SELECT MIN(seq) AS s FROM audit_entries"))[0]["s"]
-        through = first_left - 1 if first_left is not None else head.last_seq
-        hashes = {**base.loose, base.seq: base.hash, **{row["seq"]: row["hash"] for row in
-                  await tx.execute_query_dict(f"SELECT seq, hash FROM {name} WHERE seq >= $1",
-                                              [through])}}
-        loose = {seq: digest for seq, digest in hashes.items() if seq > through}
-        if through not in hashes or len(loose) > MAX_LOOSE:
-            raise Conflict(f"the archived entries do not end where the trail resumes (seq "
-                           f"{through + 1}): nothing is archived", field="month")
-        await chain.set_base(chain.Base(through, hashes[through], loose))
+        before = after = 0
+        for head in heads:  # each lane's start moves past what it had in the month
+            base = await _archive_lane(tx, head, name)
+            before, after = before + (head.base_seq or 0), after + base.seq
         await record(actor=actor, action="audit:archive", object_type="AuditPartition",
                      object_id=name, changes={
                          "attached": [True, False], "entries": [stats["n"], None],
-                         "archived_through": [base.seq, through]})
-    return Archived(name, stats["n"], stats["low"], stats["high"], through)
+                         "archived_through": [before, after]})
+    return Archived(name, stats["n"], stats["low"], stats["high"], after)
+
+
+async def _archive_lane(tx: BaseDBAsyncClient, head: AuditChainHead, name: str) -> chain.Base:
+    """Move the start of `head`'s lane past its entries in the detached partition `name`:
+    the last archived entry before the first one left, and those archived after it."""
+    base = chain.base_of(head)
+    if base is None:
+        raise Conflict("the chain's archived start was altered", field="month")
+    lane = head.id
+    first_left = (await tx.execute_query_dict(
+        "SELECT MIN(seq) AS s FROM audit_entries WHERE lane = $1", [lane]))[0]["s"]
+    through = first_left - 1 if first_left is not None else head.last_seq
+    hashes = {**base.loose, base.seq: base.hash, **{row["seq"]: row["hash"] for row in
+              await tx.execute_query_dict(
+                  f"SELECT seq, hash FROM {name} WHERE lane = $1 AND seq >= $2", [lane, through])}}
+    loose = {seq: digest for seq, digest in hashes.items() if seq > through}
+    if through not in hashes or len(loose) > MAX_LOOSE:
+        raise Conflict(f"the archived entries do not end where the trail resumes (seq "
+                       f"{through + 1}): nothing is archived", field="month")
+    moved = chain.Base(through, hashes[through], loose, lane)
+    await chain.set_base(moved)
+    return moved
 
 
 @contextlib.asynccontextmanager

@@ -81,8 +81,10 @@ class AuditVerification:
     first_bad_id: Optional[int]
     problem: Optional[str]
     checkpoint: Optional[str] = strawberry.field(description=(
-        "When the chain is intact: `<seq>:<hash>` of its last entry. Keep it outside this "
-        "system and pass it as `expected` next time: the chain must still contain it."))
+        "When the chain is intact: `<seq>:<hash>` of its last entry (of each lane's last, "
+        "`<lane>/<seq>:<hash>` outside lane 1, joined by commas, when several processes write "
+        "it). Keep it outside this system and pass it as `expected` next time: the chain must "
+        "still contain it."))
     archived_through: Optional[int] = strawberry.field(default=None, description=(
         "Entries up to this seq were archived (months detached from the database after a "
         "verification, docs/operations.md): the chain was checked from their sealed end."))

@@ -166,6 +166,10 @@ _SHAPES: tuple[tuple[str, str], ...] = (
     (r"the trail does not verify \((?P<p>.+)\): nothing is archived until that is explained",
      "nhật ký không kiểm tra được ({p}): chưa lưu trữ gì cho đến khi làm rõ"),
     (r"the chain's archived start was altered", "điểm đầu đã lưu trữ của chuỗi bị thay đổi"),
+    (r"a checkpoint looks like 1234:<64 hexadecimal digits> \(2/1234:<…> in lane 2\), "
+     r"several joined by commas",
+     "điểm kiểm tra có dạng 1234:<64 chữ số thập lục phân> (2/1234:<…> ở làn 2), nhiều điểm "
+     "cách nhau bởi dấu phẩy"),
     (r"the archived entries do not end where the trail resumes \(seq (?P<n>\S+)\).*",
      "các bản ghi đã lưu trữ không khớp với điểm tiếp nối của nhật ký (seq {n})"),
     # the edge's own checks of a body

@@ -36,6 +36,7 @@ async def seal(conn, key: bytes, fields: dict[str, Any]) -> None:  # noqa: ANN00
     fields = {**fields, "seq": head["last_seq"] + 1, "prev_hash": head["last_hash"]}
     fields["hash"] = digest(key, fields)
     fields["occurrences"] = 1
+    fields["lane"] = 1
     changes = fields["changes"]
     fields["changes"] = None if changes is None else json.dumps(changes, separators=(",", ":"),
                                                                  default=str)

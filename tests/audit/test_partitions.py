@@ -192,8 +192,9 @@ async def _fill_before_0013(url: str, months: tuple[int, ...]) -> list[dict]:
                           outcome="ALLOWED", reason=None, operation_name="Receive", request_id=None,
                           client_address=None, changes={"status": [None, "RECEIVED"]})
             fields["hash"] = previous = chain.digest(fields)
-            values = [json.dumps(fields[c]) if c == "changes" else fields[c] for c in chain.COLUMNS[:-1]]
-            await conn.execute(f"INSERT INTO audit_entries ({', '.join(chain.COLUMNS[:-1])}) VALUES "
+            # COLUMNS without `occurrences` (0009) and `lane` (0019): the table before them
+            values = [json.dumps(fields[c]) if c == "changes" else fields[c] for c in chain.COLUMNS[:-2]]
+            await conn.execute(f"INSERT INTO audit_entries ({', '.join(chain.COLUMNS[:-2])}) VALUES "
                                f"({', '.join(f'${i}' for i in range(1, len(values) + 1))})", *values)
             rows.append(fields)
         await conn.execute("INSERT INTO audit_chain_head (id, last_seq, last_hash, head_mac) "
