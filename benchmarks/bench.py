@@ -117,11 +117,18 @@ def start_all(names: list[str], data: Dataset, url: str, port: int, workers: int
         start = servers.motcua if kind(name) == "motcua" else servers.baseline
         return start(at, url, env, count, log)
 
-    started = {name: made(name, port + i).start(cores) for i, name in enumerate(names)}
-    for name, server in started.items():
-        pg = kind(name) == "postgraphile"
-        server.wait_ready(scenarios.pg_one("none") if pg else scenarios.one("none"),
-                          None if pg else data.headers("clerk"))
+    started: dict[str, servers.Server] = {}
+    try:
+        for i, name in enumerate(names):
+            started[name] = made(name, port + i).start(cores)
+        for name, server in started.items():
+            pg = kind(name) == "postgraphile"
+            server.wait_ready(scenarios.pg_one("none") if pg else scenarios.one("none"),
+                              None if pg else data.headers("clerk"))
+    except BaseException:  # one that cannot start: the others must not outlive the bench
+        for server in started.values():
+            server.stop()
+        raise
     return started
 
 
