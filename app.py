@@ -11,8 +11,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
-import socket
 import sys
 from collections.abc import AsyncIterator
 
@@ -25,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
-from audit import bursts, chain
+from audit import bursts, chain, lanes
 from config import Settings, replica_connection, tortoise_config
 from policies import store
 from policies.proofs import ProofBackoff
@@ -102,15 +100,6 @@ async def _flushing() -> AsyncIterator[None]:
             await bursts.flush(everything=True)
 
 
-@contextlib.asynccontextmanager
-async def _own_lane() -> AsyncIterator[None]:
-    """This process's own lane of the audit chain (PostgreSQL; audit/chain.py), claimed before
-    anything here writes an entry: no other process seals there, so its guesses of where the
-    lane ends are right."""
-    await chain.claim_lane(f"{socket.gethostname()}:{os.getpid()}")
-    yield
-
-
 def create_app(settings: Settings | None = None, *, register_orm: bool = True) -> Starlette:
     """The ASGI application; tests pass `register_orm=False` and manage the ORM themselves."""
     settings = settings or Settings.from_env()
@@ -142,9 +131,11 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             if not register_orm:
                 yield
                 return
-            # upkeep: the audit trail's next months' partitions (PostgreSQL), now and every 6 h.
-            async with RegisterTortoise(app, config=tortoise_config(settings.db)), _own_lane(), \
-                    _flushing(), \
+            # lanes.owned: a lane of the audit chain of this process's own (PostgreSQL), before
+            # anything here writes an entry. upkeep: the audit trail's next months' partitions
+            # (PostgreSQL), now and every 6 h.
+            async with RegisterTortoise(app, config=tortoise_config(settings.db)), \
+                    lanes.owned(), _flushing(), \
                     audit_partitions.upkeep(), \
                     scaleout.running(url=settings.db.url, listen_url=settings.db.listen_url,
                                      replica=replica_connection(settings.db),

@@ -23,11 +23,11 @@ The chain is kept in lanes (issue 15): each lane is a chain of its own with a he
 own (`audit_chain_head.id`), and an entry says which lane it is in. Lane 1 is the chain as
 it was before lanes: console commands, background jobs outside the server and tests write
 there. A serving process on PostgreSQL claims a lane for itself when it starts
-(`claim_lane`), so that its guess of where its lane ends is always right and no two
+(audit/lanes.py), so that its guess of where its lane ends is always right and no two
 processes queue on one row; with a single head, two workers sealed after each other's entries
 and sent their statements the long way (`--workers 2` was slower than one). A lane's claim
-lasts LEASE and every seal in it renews it; a lane whose holder stopped is claimed by the
-next process that starts, and nothing depends on a lane having one writer (the head's row
+lasts LEASE and every seal in it renews it (audit/lanes.py); a lane whose holder stopped is
+claimed by the next process that starts, and nothing depends on a lane having one writer (the head's row
 lock still orders them). Lanes are numbered from 1 without gaps and never removed, so that a
 missing lane's head shows; a whole lane removed with its head is like the last entries
 removed with an old head put back, and the checkpoints, which name every lane, catch it. The
@@ -145,35 +145,8 @@ async def ensure_head() -> None:
         await AuditChainHead.filter(id=1).update(head_mac=head_mac(head.last_seq, head.last_hash))
 
 
-LEASE = "15 minutes"  # how long a lane stays claimed after its holder's last seal
-# A lane whose claim has run out (or that this holder had before it restarted), the first.
-_CLAIM = ("WITH free AS (SELECT id FROM audit_chain_head WHERE id > 1 AND (held_until IS NULL "
-          "OR held_until < now() OR holder = $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-          f"UPDATE audit_chain_head h SET holder = $1, held_until = now() + interval '{LEASE}' "
-          "FROM free WHERE h.id = free.id RETURNING h.id")
-_NEW_LANE = ("INSERT INTO audit_chain_head (id, last_seq, last_hash, head_mac, base_seq, "
-             "base_hash, base_mac, holder, held_until) "
-             f"VALUES ($1, 0, '', $2, 0, '', '', $3, now() + interval '{LEASE}') "
-             "ON CONFLICT (id) DO NOTHING RETURNING id")
-
-
-async def claim_lane(holder: str) -> int:
-    """Make this process seal into a lane of its own (a serving process on PostgreSQL, at
-    start-up): one whose claim ran out, or a new one after the last. Returns the lane; on
-    SQLite (one writer at a time anyway) the process stays in lane 1."""
-    conn = connections.get("default")
-    if not dialect.is_postgres(conn):
-        return 1
-    rows = await conn.execute_query_dict(_CLAIM, [holder])
-    while not rows:  # every lane is held: open the next one (another process may race us)
-        last = await conn.execute_query_dict("SELECT max(id) AS n FROM audit_chain_head")
-        lane = (last[0]["n"] or 1) + 1
-        rows = await conn.execute_query_dict(_NEW_LANE, [lane, head_mac(0, "", lane), holder])
-    _Tip.forget()
-    _Tip.lane = rows[0]["id"]
-    return _Tip.lane
-
-
+LEASE_SECONDS = 900  # how long a lane stays claimed after its holder's last seal or renewal
+LEASE = f"{LEASE_SECONDS} seconds"
 COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences", "lane")
 
 
@@ -265,7 +238,7 @@ class _Tip:
     abort, while one worker that another writer interrupts now and then (a tool, a job)
     soon guesses again."""
 
-    lane: int = 1  # the lane this process seals into (claim_lane)
+    lane: int = 1  # the lane this process seals into (audit/lanes.py)
     at: tuple[int, str] | None = None
     streak: int = 0  # seals in a row that found the head where this process left it
     needed: int = 1  # the streak that makes guessing trusted (doubles after a wrong guess)
@@ -313,6 +286,18 @@ class _Tip:
         failed): the chain is where it was."""
         if cls.at == chained:
             cls.at = expected
+
+
+def lane() -> int:
+    """The lane this process seals into."""
+    return _Tip.lane
+
+
+def seal_into(lane: int) -> None:
+    """Seal this process's next entries into `lane` (audit/lanes.py), with no guess of where
+    it ends yet."""
+    _Tip.forget()
+    _Tip.lane = lane
 
 
 def turn() -> asyncio.Lock:

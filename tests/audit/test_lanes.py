@@ -1,7 +1,7 @@
 """Lanes of the audit chain (audit/chain.py): each serving process seals into a head of its
 own, and verification walks every lane, catching what it caught in one chain.
 
-Two processes are played here by one: `claim_lane` with another holder's name switches the
+Two processes are played here by one: `lanes.claim` with another holder's name switches the
 lane this process seals into, as the other process would have."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from audit import chain, record
+from audit import chain, lanes, record
 from models import AuditChainHead, AuditEntry
 from policies import SYSTEM
 
@@ -36,18 +36,18 @@ async def _tamper(statement: str) -> None:
 
 
 @pytest.fixture
-async def lanes(db):
+async def three_lanes(db):
     """Lane 1 written by a console command, lanes 2 and 3 by two serving processes."""
     await _entries("console", 2)
-    assert await chain.claim_lane("host:101") == 2
+    assert await lanes.claim("host:101") == 2
     await _entries("worker-a", 3)
-    assert await chain.claim_lane("host:202") == 3
+    assert await lanes.claim("host:202") == 3
     await _entries("worker-b", 2)
     yield
     chain.configure(chain._Key.value)  # back to lane 1 for whatever runs next
 
 
-async def test_each_process_chains_its_entries_in_a_lane_of_its_own(lanes):
+async def test_each_process_chains_its_entries_in_a_lane_of_its_own(three_lanes):
     by_lane: dict[int, list[int]] = {}
     for lane, seq in await AuditEntry.all().order_by("id").values_list("lane", "seq"):
         by_lane.setdefault(lane, []).append(seq)
@@ -62,20 +62,20 @@ async def test_each_process_chains_its_entries_in_a_lane_of_its_own(lanes):
     assert chain.Checkpoint.parse_all(result.checkpoint) == result.checkpoints
 
 
-async def test_a_lane_is_claimed_again_once_its_holder_is_gone(lanes):
+async def test_a_lane_is_claimed_again_once_its_holder_is_gone(three_lanes):
     # given lane 2's holder stopped sealing long ago, and lane 3's is alive
     await _sql("UPDATE audit_chain_head SET held_until = now() - interval '1 minute' WHERE id = 2")
     # then a process that starts takes lane 2 over, and one more opens lane 4
-    assert await chain.claim_lane("host:303") == 2
+    assert await lanes.claim("host:303") == 2
     await _entries("worker-c", 1)
-    assert await chain.claim_lane("host:404") == 4
+    assert await lanes.claim("host:404") == 4
     # and the lane it took over goes on from where the last holder left it
     seqs = await AuditEntry.filter(lane=2).order_by("id").values_list("seq", flat=True)
     assert seqs == list(range(1, 9))
     assert (await chain.verify()).ok
 
 
-async def test_a_checkpoint_catches_each_lane_cut_short(lanes):
+async def test_a_checkpoint_catches_each_lane_cut_short(three_lanes):
     kept = (await chain.verify()).checkpoint
     assert kept is not None
     # when lane 2's last entry is removed and its head put back one entry earlier (an old
@@ -91,7 +91,7 @@ async def test_a_checkpoint_catches_each_lane_cut_short(lanes):
     assert not result.ok and "lane 2 ends at seq 5, before checkpoint 2/6" in result.problem
 
 
-async def test_the_last_lane_removed_whole_is_caught_by_a_checkpoint(lanes):
+async def test_the_last_lane_removed_whole_is_caught_by_a_checkpoint(three_lanes):
     kept = (await chain.verify()).checkpoint
     await _tamper("DELETE FROM audit_entries WHERE lane = 3")
     await AuditChainHead.filter(id=3).delete()
@@ -100,7 +100,7 @@ async def test_the_last_lane_removed_whole_is_caught_by_a_checkpoint(lanes):
     assert not result.ok and "lane 3, which is gone" in result.problem
 
 
-async def test_a_lane_in_the_middle_removed_shows_without_a_checkpoint(lanes):
+async def test_a_lane_in_the_middle_removed_shows_without_a_checkpoint(three_lanes):
     await _tamper("DELETE FROM audit_entries WHERE lane = 2")
     await AuditChainHead.filter(id=2).delete()
     result = await chain.verify()
@@ -108,7 +108,7 @@ async def test_a_lane_in_the_middle_removed_shows_without_a_checkpoint(lanes):
 
 
 @pytest.mark.parametrize("tamper", ["moved", "altered", "reordered", "head"])
-async def test_tampering_in_a_lane_is_named(lanes, tamper):
+async def test_tampering_in_a_lane_is_named(three_lanes, tamper):
     third = await AuditEntry.get(lane=2, seq=3)
     if tamper == "moved":  # into another lane, renumbered to fit there
         await _tamper(f"UPDATE audit_entries SET lane = 3, seq = 5 WHERE id = {third.id}")
@@ -143,3 +143,18 @@ async def test_an_entry_sealed_in_lane_1_verifies_as_before_lanes(db):
 def test_malformed_checkpoints_are_refused(text):
     with pytest.raises(ValueError, match="checkpoint looks like"):
         chain.Checkpoint.parse_all(text)
+
+
+async def test_an_idle_process_keeps_its_lane_and_one_taken_over_is_left(three_lanes):
+    # given this process holds lane 3 and has sealed nothing for a while
+    await _sql("UPDATE audit_chain_head SET held_until = now() + interval '1 second' WHERE id = 3")
+    # when it renews, its claim runs for the whole lease again
+    assert await lanes.renew("host:202") == 3
+    left = await _sql("SELECT held_until - now() AS left FROM audit_chain_head WHERE id = 3")
+    assert left[0]["left"].total_seconds() > chain.LEASE_SECONDS - 60
+    # and when another process took the lane over meanwhile, it claims another one
+    await _sql("UPDATE audit_chain_head SET holder = 'elsewhere:9' WHERE id = 3")
+    assert await lanes.renew("host:202") == 4
+    await _entries("after", 1)
+    assert await AuditEntry.filter(lane=4).count() == 2
+    assert (await chain.verify()).ok
