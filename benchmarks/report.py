@@ -152,3 +152,40 @@ def targets(summary: dict, statements: dict, worker_rss: dict) -> list[str]:
             say(largest < 150, f"RSS under 150 MB per worker ({name}'s largest process: "
                 f"{largest:.0f} MB)")
     return out
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def markdown(summary: dict, scenarios: dict, names: list[str]) -> str:
+    """The README's table of a run: p50, req/s and CPU per request of each single-worker
+    system, and the rate of each system's other worker counts beside it."""
+    singles = [n for n in names if MORE_WORKERS not in n]
+    more = {n: [m for m in names if m.startswith(n + MORE_WORKERS)] for n in singles}
+    head = ["scenario", "c"]
+    for name in singles:
+        head += [f"{name} p50", "req/s", "CPU ms", *(f"{m} req/s" for m in more[name])]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, (label, _) in scenarios.items():
+        for n, (level, cells) in enumerate(sorted(summary.get(key, {}).items(),
+                                                   key=lambda kv: int(kv[0]))):
+            row = [label if n == 0 else "", level]
+            for name in singles:
+                cell = cells.get(name)
+                row += ([_ms(cell["p50"]), _rate(cell["rate"]), _cpu(cell)] if cell else ["–"] * 3)
+                row += [_rate(cells[m]["rate"]) if m in cells else "–" for m in more[name]]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m benchmarks.report var/bench/<time>.json
+    import json
+    import sys
+
+    from benchmarks.bench import SCENARIOS
+
+    run = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    systems = list(dict.fromkeys(s for levels in run["summary"].values()
+                                 for cells in levels.values() for s in cells))
+    print(markdown(run["summary"], SCENARIOS, systems))

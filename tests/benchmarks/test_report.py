@@ -59,3 +59,15 @@ def test_a_system_name_says_its_worker_count():
     assert (bench.kind("motcua×2"), bench.workers_of("motcua×2", 1)) == ("motcua", 2)
     assert (bench.kind("baseline"), bench.workers_of("baseline", 3)) == ("baseline", 3)
     assert bench.answers("motcua×2", "d") and not bench.answers("postgraphile", "d")
+
+
+def test_the_readme_table_puts_other_worker_counts_beside_their_system():
+    results = [cell("motcua", 400, cpu=2.0), cell("baseline", 1500, cpu=1.0),
+               cell("motcua×2", 300, cpu=3.0)]
+    table = report.markdown(report.summarize(results, bench.SCENARIOS, NAMES), bench.SCENARIOS,
+                            ["motcua", "baseline", "motcua×2"]).splitlines()
+    assert table[0] == ("| scenario | c | motcua p50 | req/s | CPU ms | motcua×2 req/s "
+                        "| baseline p50 | req/s | CPU ms |")
+    assert table[2] == ("| (b) one dossier by code | 16 | 20.0 | 400 | 2.0+1.0 | 300 "
+                        "| 20.0 | 1,500 | 1.0+0.5 |")
+    assert len(table) == 3  # one scenario, one level
