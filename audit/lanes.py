@@ -7,9 +7,9 @@ the chain as it was before lanes and belongs to nobody (console commands and tes
 there). A claim names its holder (host and process id) and lasts `chain.LEASE` after the
 holder's last seal or renewal: a process that stopped without a word (killed, its machine
 lost) leaves its lane to the next process that starts, and lanes stay as few as the
-processes that run at once. A process renews its claim while it is idle; if it finds the
-lane taken over (the database was out of its reach for longer than the lease), it claims
-another one rather than share it.
+processes that run at once. A process renews its claim while it is idle, and gives the lane
+back when it stops cleanly; if it finds the lane taken over (the database was out of its
+reach for longer than the lease), it claims another one rather than share it.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ _NEW_LANE = ("INSERT INTO audit_chain_head (id, last_seq, last_hash, head_mac, b
              "ON CONFLICT (id) DO NOTHING RETURNING id")
 _RENEW = (f"UPDATE audit_chain_head SET held_until = now() + interval '{chain.LEASE}' "
           "WHERE id = $1 AND holder = $2 RETURNING id")
+# Given back at a clean stop: the next process to start takes it over at once (a rolling
+# restart would otherwise open new lanes while the stopped ones' claims ran out).
+_RELEASE = "UPDATE audit_chain_head SET held_until = NULL WHERE id = $1 AND holder = $2"
 
 
 def holder() -> str:
@@ -100,3 +103,18 @@ async def owned(*, period: float = RENEW_SECONDS) -> AsyncIterator[int]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await release(name)
+
+
+async def release(name: str) -> None:
+    """Give this process's lane back (a clean stop: nothing more is sealed there); a failure
+    only leaves the claim to run out."""
+    lane = chain.lane()
+    if lane == 1:
+        return
+    try:
+        await connections.get("default").execute_query(_RELEASE, [lane, name])
+    except Exception:
+        log.warning("could not give audit lane %d back; its claim runs out by itself", lane,
+                    exc_info=True)
+    chain.seal_into(1)

@@ -158,3 +158,16 @@ async def test_an_idle_process_keeps_its_lane_and_one_taken_over_is_left(three_l
     await _entries("after", 1)
     assert await AuditEntry.filter(lane=4).count() == 2
     assert (await chain.verify()).ok
+
+
+async def test_a_process_that_stops_gives_its_lane_back(db):
+    async with lanes.owned(period=3600) as lane:
+        assert lane == 2 and chain.lane() == 2
+        await _entries("serving", 1)
+    # then the lane is free at once, and this process writes no more there
+    assert chain.lane() == 1
+    rows = await _sql("SELECT held_until FROM audit_chain_head WHERE id = 2")
+    assert rows[0]["held_until"] is None
+    assert await lanes.claim("host:next") == 2  # a restart takes it over, no new lane
+    assert await AuditEntry.filter(lane=2).count() == 2
+    assert (await chain.verify()).ok
