@@ -86,8 +86,10 @@ class AuditVerification:
         "it). Keep it outside this system and pass it as `expected` next time: the chain must "
         "still contain it."))
     archived_through: Optional[int] = strawberry.field(default=None, description=(
-        "Entries up to this seq were archived (months detached from the database after a "
-        "verification, docs/operations.md): the chain was checked from their sealed end."))
+        "Where the archived months end (months detached from the database after a "
+        "verification, docs/operations.md): entries up to this seq were archived when the "
+        "chain has one lane; with several, each lane's last archived seq added up. The chain "
+        "was checked from their sealed end."))
 
 
 @strawberry.type
