@@ -148,3 +148,31 @@ async def test_entries_of_an_archived_month_cannot_be_kept_silently(partitioned)
     with pytest.raises(Conflict, match="detached"):
         await audit_partitions.keep_partitions(actor=SYSTEM)
     assert (await chain.verify()).ok  # the entry itself is in the chain
+
+
+async def test_archiving_moves_the_start_of_every_lane(partitioned):
+    """Workers seal into lanes of their own (audit/lanes.py): the archived month holds entries
+    of each, and each lane's start moves past its own."""
+    from audit import lanes
+
+    # given lane 1 and two workers' lanes with entries in the month to archive, one of the
+    # workers having written nothing since (its lane ends in that month)
+    early = [await seal(mid_month(month(-2), 3)), await seal(mid_month(month(-1), 3))]
+    assert await lanes.claim("host:1") == 2
+    for n in (-2, -2, -1, 0):
+        await seal(mid_month(month(n), 5))
+    assert await lanes.claim("host:2") == 3
+    await seal(mid_month(month(-2), 6))
+    chain.configure(chain._Key.value)  # this process back in lane 1
+    await audit_partitions.keep_partitions(actor=SYSTEM)
+    kept = (await chain.verify()).checkpoints
+    assert [(c.lane, c.seq) for c in kept][1:] == [(2, 4), (3, 1)]  # lane 1: partitions' too
+    # when the oldest month is archived
+    done = await audit_partitions.archive_month(actor=SYSTEM, month=month(-2))
+    # then each lane starts after its last archived entry, and the whole chain verifies
+    heads = {h.id: h.base_seq for h in await AuditChainHead.all()}
+    assert heads == {1: early[0].seq, 2: 2, 3: 1}
+    assert done.archived_through == early[0].seq + 2 + 1
+    result = await chain.verify(expected=kept)
+    assert result.ok and result.archived_through == done.archived_through, result
+    assert {(e.lane, e.seq) for e in await AuditEntry.filter(lane__gt=1)} == {(2, 3), (2, 4)}
