@@ -220,7 +220,7 @@ MOST_NEEDED = 64
 
 
 class _Tip:
-    """The end of the chain after this process's last entry (sealed, or being sealed): where
+    """The end of this process's lane after its last entry (sealed, or being sealed): where
     its next entry is chained speculatively (`seal_postgres`). Only a guess: the statement
     that writes the entry checks it against the locked head.
 
@@ -373,9 +373,9 @@ async def seal_postgres(conn: BaseDBAsyncClient, entries: list[dict[str, Any]]) 
     on the hot path: an entry is written on every request (see benchmarks/); entries of their
     own (reads, refusals) take `seal_own` instead.
 
-    The head's row lock is held until commit, so every writer of the province queues here,
-    at its very end, and the time from taking the lock to the commit bounds how many writes
-    a second the whole system makes (issue 15). The entries are therefore chained after the
+    The head's row lock is held until commit, so every writer of the lane (of this process)
+    queues here, at its very end, and the time from taking the lock to the commit bounds how
+    many writes a second the process makes (issue 15). The entries are therefore chained after the
     head this process expects (`_Tip`) and written by the statement that takes the lock:
     once granted, PostgreSQL inserts and moves the head at once, and the writer's next round
     trip is its commit. When the head was elsewhere, the statement inserts nothing and
