@@ -25,7 +25,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from audit import bursts, chain, lanes
 from config import Settings, replica_connection, tortoise_config
-from policies import store
+from policies import SYSTEM, store
 from policies.proofs import ProofBackoff
 from policies.ratelimit import LoginBackoff, limiter_from_url
 from resolvers import audit_partitions, deadlines, notifications, scaleout
@@ -135,7 +135,7 @@ def create_app(settings: Settings | None = None, *, register_orm: bool = True) -
             # anything here writes an entry. upkeep: the audit trail's next months' partitions
             # (PostgreSQL), now and every 6 h.
             async with RegisterTortoise(app, config=tortoise_config(settings.db)), \
-                    lanes.owned(), _flushing(), \
+                    lanes.owned(actor=SYSTEM), _flushing(), \
                     audit_partitions.upkeep(), \
                     scaleout.running(url=settings.db.url, listen_url=settings.db.listen_url,
                                      replica=replica_connection(settings.db),

@@ -157,8 +157,12 @@ async def partitions_command(settings: Settings, args: argparse.Namespace) -> in
         try:
             if args.audit_command == "archive":
                 done = await audit_partitions.archive_month(actor=SYSTEM, month=args.month)
-                print(f"detached {done.name}: {done.entries} entries (seq {done.first_seq}–"
-                      f"{done.last_seq}); the chain now starts after seq {done.archived_through}\n"
+                where = (f"seq {done.first_seq}–{done.last_seq}" if done.lanes <= 1 else
+                         f"{done.lanes} lanes; lane 1 seq {done.first_seq}–{done.last_seq}")
+                start = (f"seq {done.archived_through}" if done.lanes <= 1 else
+                         "each lane's last archived entry")
+                print(f"detached {done.name}: {done.entries} entries ({where}); the chain now "
+                      f"starts after {start}\n"
                       f"archive it, then drop it:  pg_dump -Fc -t {done.name} -f {done.name}.dump"
                       f"  &&  psql -c 'DROP TABLE {done.name}'")
                 return 0

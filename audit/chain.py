@@ -27,12 +27,13 @@ there. A serving process on PostgreSQL claims a lane for itself when it starts
 processes queue on one row; with a single head, two workers sealed after each other's entries
 and sent their statements the long way (`--workers 2` was slower than one). A lane's claim
 lasts LEASE and every seal in it renews it (audit/lanes.py); a lane whose holder stopped is
-claimed by the next process that starts, and nothing depends on a lane having one writer (the head's row
-lock still orders them). Lanes are numbered from 1 without gaps and never removed, so that a
-missing lane's head shows; a whole lane removed with its head is like the last entries
-removed with an old head put back, and the checkpoints, which name every lane, catch it. The
-lane is sealed into each entry and head (outside lane 1, whose seals are unchanged), so an
-entry cannot be moved from one lane to another unseen.
+claimed by the next process that starts, and nothing depends on a lane having one writer
+(the head's row lock still orders them). Lanes are numbered from 1 without gaps and never
+removed, so that a missing lane's head shows; and opening a lane is an entry of lane 1
+(LANE_OPENED), so that the last lane removed whole, with its head, shows too: lane 1 cannot
+lose that entry unseen, and verification expects a head for every lane it names. The lane
+is sealed into each entry and head (outside lane 1, whose seals are unchanged), so an entry
+cannot be moved from one lane to another unseen.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ async def ensure_head() -> None:
         await AuditChainHead.filter(id=1).update(head_mac=head_mac(head.last_seq, head.last_hash))
 
 
+LANE_OPENED = "audit:lane"  # the action of lane 1's entry that opens a lane (object_id: it)
 LEASE_SECONDS = 900  # how long a lane stays claimed after its holder's last seal or renewal
 LEASE = f"{LEASE_SECONDS} seconds"
 COLUMNS = ("seq", "prev_hash", "hash", *CHAINED[2:], "occurrences", "lane")
@@ -554,6 +556,7 @@ class _Walk:
     lanes: dict[int, _Lane]
     last_id: int = 0
     bad: Verification | None = None
+    opened: dict[int, int] = field(default_factory=dict)  # lane → the entry that opened it
 
     @property
     def checked(self) -> int:
@@ -645,6 +648,9 @@ async def _walk(state: _Walk, expected: dict[tuple[int, int], str], batch: int) 
                 state.fail(row.id, f"entry {row.id} is not the one checkpoint "
                            f"{_label(row.lane, row.seq)} saw")
                 return read
+            opens = row.object_id if row.lane == 1 and row.action == LANE_OPENED else None
+            if opens is not None and opens.isdigit():
+                state.opened[int(opens)] = row.id  # sealed: its lane must have a head
             lane.seq, lane.hash = row.seq, row.hash
         state.last_id = rows[-1].id
     return read
@@ -718,6 +724,10 @@ async def verify(*, expected: tuple[Checkpoint, ...] = (), batch: int = 2000,
                               + ("" if number == 1 else f" of lane {number}") + " were removed")
     else:
         return state.fail(None, "the trail kept growing while it was verified; verify again")
+    gone = sorted(n for n in state.opened if n not in heads)
+    if gone:
+        return state.fail(None, f"lane {gone[0]}, opened by entry {state.opened[gone[0]]}, is "
+                          "gone with its head: its entries were removed")
     for number, lane in sorted(state.lanes.items()):
         head = heads.get(number)
         if (head.last_hash if head else "") != lane.hash:

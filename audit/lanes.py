@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator
 from tortoise import connections
 
 from audit import chain
+from audit.recorder import Actor, record
 from models import dialect
 
 log = logging.getLogger("motcua.audit")
@@ -51,10 +52,10 @@ def holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def claim(name: str) -> int:
+async def claim(name: str, *, actor: Actor) -> int:
     """Make this process seal into a lane of its own: one whose claim ran out, or a new one
-    after the last. Returns the lane; on SQLite (one writer at a time anyway) the process
-    stays in lane 1."""
+    after the last, whose opening `actor` (the process: `system`) records in lane 1. Returns
+    the lane; on SQLite (one writer at a time anyway) the process stays in lane 1."""
     conn = connections.get("default")
     if not dialect.is_postgres(conn):
         return 1
@@ -63,11 +64,15 @@ async def claim(name: str) -> int:
         last = await conn.execute_query_dict("SELECT max(id) AS n FROM audit_chain_head")
         lane = (last[0]["n"] or 1) + 1
         rows = await conn.execute_query_dict(_NEW_LANE, [lane, chain.head_mac(0, "", lane), name])
+        if rows:  # it changes how the trail is stored (as a partition made does): recorded
+            chain.seal_into(1)
+            await record(actor=actor, action=chain.LANE_OPENED, object_type="AuditLane",
+                         object_id=str(lane), changes={"holder": [None, name]})
     chain.seal_into(rows[0]["id"])
     return chain.lane()
 
 
-async def renew(name: str) -> int:
+async def renew(name: str, *, actor: Actor) -> int:
     """Keep this process's claim while it seals nothing; a lane taken over meanwhile is left
     to its new holder and another one claimed. Returns the lane."""
     if chain.lane() == 1:
@@ -76,22 +81,22 @@ async def renew(name: str) -> int:
     if not rows:
         log.warning("audit lane %d was taken over by another process; claiming another",
                     chain.lane())
-        return await claim(name)
+        return await claim(name, actor=actor)
     return chain.lane()
 
 
 @contextlib.asynccontextmanager
-async def owned(*, period: float = RENEW_SECONDS) -> AsyncIterator[int]:
+async def owned(*, actor: Actor, period: float = RENEW_SECONDS) -> AsyncIterator[int]:
     """A lane of this process's own while the block runs (claimed on entry, renewed every
     `period` seconds); a failed renewal is logged and tried again next time."""
     name = holder()
-    lane = await claim(name)
+    lane = await claim(name, actor=actor)
 
     async def loop() -> None:
         while True:
             await asyncio.sleep(period)
             try:
-                await renew(name)
+                await renew(name, actor=actor)
             except Exception:  # the database may be down: the lease outlives a short outage
                 log.warning("could not renew this process's audit lane", exc_info=True)
 

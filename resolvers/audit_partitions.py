@@ -53,9 +53,10 @@ class Created:
 class Archived:
     name: str
     entries: int
-    first_seq: int | None
+    first_seq: int | None  # in lane 1 (seqs count within a lane)
     last_seq: int | None
     archived_through: int
+    lanes: int = 1  # the lanes that had entries in the month
 
 
 async def _lock(tx: BaseDBAsyncClient, *, patient: bool) -> list[AuditChainHead]:
@@ -141,7 +142,9 @@ async def archive_month(*, actor: Actor, month: date) -> Archived:
     async with in_transaction() as tx:
         heads = await _lock(tx, patient=True)
         stats = (await tx.execute_query_dict(
-            f"SELECT COUNT(*) AS n, MIN(seq) AS low, MAX(seq) AS high FROM {name}"))[0]
+            "SELECT COUNT(*) AS n, MIN(seq) FILTER (WHERE lane = 1) AS low, "
+            f"MAX(seq) FILTER (WHERE lane = 1) AS high, COUNT(DISTINCT lane) AS lanes FROM {name}"
+        ))[0]
         await partitions.detach(tx, month)
         before = after = 0
         for head in heads:  # each lane's start moves past what it had in the month
@@ -151,7 +154,7 @@ async def archive_month(*, actor: Actor, month: date) -> Archived:
                      object_id=name, changes={
                          "attached": [True, False], "entries": [stats["n"], None],
                          "archived_through": [before, after]})
-    return Archived(name, stats["n"], stats["low"], stats["high"], after)
+    return Archived(name, stats["n"], stats["low"], stats["high"], after, stats["lanes"])
 
 
 async def _archive_lane(tx: BaseDBAsyncClient, head: AuditChainHead, name: str) -> chain.Base:

@@ -158,10 +158,10 @@ async def test_archiving_moves_the_start_of_every_lane(partitioned):
     # given lane 1 and two workers' lanes with entries in the month to archive, one of the
     # workers having written nothing since (its lane ends in that month)
     early = [await seal(mid_month(month(-2), 3)), await seal(mid_month(month(-1), 3))]
-    assert await lanes.claim("host:1") == 2
+    assert await lanes.claim("host:1", actor=SYSTEM) == 2
     for n in (-2, -2, -1, 0):
         await seal(mid_month(month(n), 5))
-    assert await lanes.claim("host:2") == 3
+    assert await lanes.claim("host:2", actor=SYSTEM) == 3
     await seal(mid_month(month(-2), 6))
     chain.configure(chain._Key.value)  # this process back in lane 1
     await audit_partitions.keep_partitions(actor=SYSTEM)
@@ -173,6 +173,7 @@ async def test_archiving_moves_the_start_of_every_lane(partitioned):
     heads = {h.id: h.base_seq for h in await AuditChainHead.all()}
     assert heads == {1: early[0].seq, 2: 2, 3: 1}
     assert done.archived_through == early[0].seq + 2 + 1
+    assert (done.entries, done.lanes, done.first_seq, done.last_seq) == (4, 3, 1, 1)
     result = await chain.verify(expected=kept)
     assert result.ok and result.archived_through == done.archived_through, result
     assert {(e.lane, e.seq) for e in await AuditEntry.filter(lane__gt=1)} == {(2, 3), (2, 4)}

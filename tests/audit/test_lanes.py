@@ -39,9 +39,9 @@ async def _tamper(statement: str) -> None:
 async def three_lanes(db):
     """Lane 1 written by a console command, lanes 2 and 3 by two serving processes."""
     await _entries("console", 2)
-    assert await lanes.claim("host:101") == 2
+    assert await lanes.claim("host:101", actor=SYSTEM) == 2
     await _entries("worker-a", 3)
-    assert await lanes.claim("host:202") == 3
+    assert await lanes.claim("host:202", actor=SYSTEM) == 3
     await _entries("worker-b", 2)
     yield
     chain.configure(chain._Key.value)  # back to lane 1 for whatever runs next
@@ -51,13 +51,17 @@ async def test_each_process_chains_its_entries_in_a_lane_of_its_own(three_lanes)
     by_lane: dict[int, list[int]] = {}
     for lane, seq in await AuditEntry.all().order_by("id").values_list("lane", "seq"):
         by_lane.setdefault(lane, []).append(seq)
-    assert by_lane == {1: [1, 2, 3, 4], 2: [1, 2, 3, 4, 5, 6], 3: [1, 2, 3, 4]}
+    # lane 1: the console's four, and one entry for each lane opened
+    assert by_lane == {1: [1, 2, 3, 4, 5, 6], 2: [1, 2, 3, 4, 5, 6], 3: [1, 2, 3, 4]}
+    opened = await AuditEntry.filter(action=chain.LANE_OPENED).order_by("id")
+    assert [(e.lane, e.object_id, e.actor_kind) for e in opened] == [(1, "2", "SYSTEM"),
+                                                                      (1, "3", "SYSTEM")]
     heads = {h.id: h for h in await AuditChainHead.all()}
     assert (heads[2].holder, heads[3].holder) == ("host:101", "host:202")
     assert heads[1].holder is None and heads[3].held_until > heads[2].held_until
     result = await chain.verify()
-    assert result.ok and result.checked == 14, result
-    assert [(c.lane, c.seq) for c in result.checkpoints] == [(1, 4), (2, 6), (3, 4)]
+    assert result.ok and result.checked == 16, result
+    assert [(c.lane, c.seq) for c in result.checkpoints] == [(1, 6), (2, 6), (3, 4)]
     assert result.checkpoint is not None and result.checkpoint.count(",") == 2
     assert chain.Checkpoint.parse_all(result.checkpoint) == result.checkpoints
 
@@ -66,9 +70,12 @@ async def test_a_lane_is_claimed_again_once_its_holder_is_gone(three_lanes):
     # given lane 2's holder stopped sealing long ago, and lane 3's is alive
     await _sql("UPDATE audit_chain_head SET held_until = now() - interval '1 minute' WHERE id = 2")
     # then a process that starts takes lane 2 over, and one more opens lane 4
-    assert await lanes.claim("host:303") == 2
+    assert await lanes.claim("host:303", actor=SYSTEM) == 2
     await _entries("worker-c", 1)
-    assert await lanes.claim("host:404") == 4
+    assert await lanes.claim("host:404", actor=SYSTEM) == 4
+    # a lane taken over is not opened again: only the new one is recorded
+    opened = await AuditEntry.filter(action=chain.LANE_OPENED).values_list("object_id", flat=True)
+    assert sorted(opened) == ["2", "3", "4"]
     # and the lane it took over goes on from where the last holder left it
     seqs = await AuditEntry.filter(lane=2).order_by("id").values_list("seq", flat=True)
     assert seqs == list(range(1, 9))
@@ -91,11 +98,16 @@ async def test_a_checkpoint_catches_each_lane_cut_short(three_lanes):
     assert not result.ok and "lane 2 ends at seq 5, before checkpoint 2/6" in result.problem
 
 
-async def test_the_last_lane_removed_whole_is_caught_by_a_checkpoint(three_lanes):
+async def test_the_last_lane_removed_whole_shows(three_lanes):
     kept = (await chain.verify()).checkpoint
+    # when the last lane's entries and its head are removed (what an old backup would lack)
     await _tamper("DELETE FROM audit_entries WHERE lane = 3")
     await AuditChainHead.filter(id=3).delete()
-    assert (await chain.verify()).ok
+    # then lane 1's sealed entry that opened it names what went
+    opening = await AuditEntry.get(action=chain.LANE_OPENED, object_id="3")
+    result = await chain.verify()
+    assert not result.ok and f"lane 3, opened by entry {opening.id}, is gone" in result.problem
+    # and so does a checkpoint kept before
     result = await chain.verify(expected=chain.Checkpoint.parse_all(kept))
     assert not result.ok and "lane 3, which is gone" in result.problem
 
@@ -149,25 +161,25 @@ async def test_an_idle_process_keeps_its_lane_and_one_taken_over_is_left(three_l
     # given this process holds lane 3 and has sealed nothing for a while
     await _sql("UPDATE audit_chain_head SET held_until = now() + interval '1 second' WHERE id = 3")
     # when it renews, its claim runs for the whole lease again
-    assert await lanes.renew("host:202") == 3
+    assert await lanes.renew("host:202", actor=SYSTEM) == 3
     left = await _sql("SELECT held_until - now() AS left FROM audit_chain_head WHERE id = 3")
     assert left[0]["left"].total_seconds() > chain.LEASE_SECONDS - 60
     # and when another process took the lane over meanwhile, it claims another one
     await _sql("UPDATE audit_chain_head SET holder = 'elsewhere:9' WHERE id = 3")
-    assert await lanes.renew("host:202") == 4
+    assert await lanes.renew("host:202", actor=SYSTEM) == 4
     await _entries("after", 1)
     assert await AuditEntry.filter(lane=4).count() == 2
     assert (await chain.verify()).ok
 
 
 async def test_a_process_that_stops_gives_its_lane_back(db):
-    async with lanes.owned(period=3600) as lane:
+    async with lanes.owned(actor=SYSTEM, period=3600) as lane:
         assert lane == 2 and chain.lane() == 2
         await _entries("serving", 1)
     # then the lane is free at once, and this process writes no more there
     assert chain.lane() == 1
     rows = await _sql("SELECT held_until FROM audit_chain_head WHERE id = 2")
     assert rows[0]["held_until"] is None
-    assert await lanes.claim("host:next") == 2  # a restart takes it over, no new lane
+    assert await lanes.claim("host:next", actor=SYSTEM) == 2  # a restart takes it over, no new lane
     assert await AuditEntry.filter(lane=2).count() == 2
     assert (await chain.verify()).ok
