@@ -147,7 +147,7 @@ async def _top_up(url: str, dossiers: int, audit_entries: int, log) -> bool:  # 
 async def _seed_trail(url: str, count: int) -> None:
     """Synthetic entries sealed into the chain after its head (so `audit verify` still holds),
     written by COPY in one transaction: officials reading and moving dossiers over a year."""
-    from audit.chain import COLUMNS, digest
+    from audit.chain import COLUMNS, digest, head_mac
 
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
@@ -176,12 +176,12 @@ async def _seed_trail(url: str, count: int) -> None:
                     request_id=f"{rng.getrandbits(128):032x}", client_address="10.0.0.1",
                     changes={"status": ["NEW", "RECEIVED"]} if write else None)
                 fields["hash"] = previous = digest(fields)
-                fields["occurrences"] = 1
+                fields["occurrences"], fields["lane"] = 1, 1  # lane 1: the chain console commands write
                 rows.append(tuple(json.dumps(fields[c]) if c == "changes" and fields[c] is not None
                                   else fields[c] for c in COLUMNS))
             await conn.copy_records_to_table("audit_entries", records=rows, columns=list(COLUMNS))
-            await conn.execute("UPDATE audit_chain_head SET last_seq = $1, last_hash = $2 WHERE id = 1",
-                               seq, previous)
+            await conn.execute("UPDATE audit_chain_head SET last_seq = $1, last_hash = $2, head_mac = $3 "
+                               "WHERE id = 1", seq, previous, head_mac(seq, previous))
     finally:
         await conn.close()
 
