@@ -45,8 +45,8 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
+from tortoise.expressions import F
 from tortoise.models import Model
-from tortoise.queryset import UpdateQuery
 from tortoise.transactions import in_transaction
 
 from models import dialect
@@ -163,16 +163,35 @@ async def execute(sql: str, params: list[Any], *, guard: Exception | None = None
         raise guard
 
 
-async def update(query: UpdateQuery, *, guard: Exception | None = None) -> None:
-    """An ORM update (its SQL, as the ORM builds it), sent or held like `execute`."""
-    if _mine(connections.get("default")) is None:
-        if await query < 1 and guard is not None:
+async def update(model: type[Model], where: dict[str, Any], values: dict[str, Any], *,
+                 increment: tuple[str, ...] = (), guard: Exception | None = None) -> None:
+    """`UPDATE model SET values, each of increment = itself + 1 WHERE where` (equalities),
+    sent or held like `execute`, each value converted by its field as the ORM would. The
+    statement's text is built once per table and set of columns: a dossier's change sends
+    the same few shapes, and building them through the ORM's query builder was 4 % of a
+    write path's CPU (issue 15). Outside a block, the ORM's own update (and SQLite's)."""
+    conn = connections.get("default")
+    if _mine(conn) is None:
+        changes = {**values, **{name: F(name) + 1 for name in increment}}
+        if await model.filter(**where).update(**changes) < 1 and guard is not None:
             raise guard
         return
-    query._choose_db_if_not_chosen(True)
-    query._make_query()
-    sql, params = query.query.get_parameterized_sql()
-    await execute(sql, params, guard=guard)
+    fields_map = model._meta.fields_map
+    params = [fields_map[name].to_db_value(value, model)
+              for name, value in (*values.items(), *where.items())]
+    await execute(_update_sql(model, tuple(values), increment, tuple(where)), params, guard=guard)
+
+
+@functools.lru_cache(maxsize=64)
+def _update_sql(model: type[Model], columns: tuple[str, ...], increment: tuple[str, ...],
+                where: tuple[str, ...]) -> str:
+    def column(name: str) -> str:
+        return _quoted(model._meta.fields_map[name].source_field or name)
+
+    sets = [f"{column(name)} = ${i}" for i, name in enumerate(columns, 1)]
+    sets += [f"{column(name)} = {column(name)} + 1" for name in increment]
+    tests = [f"{column(name)} = ${i}" for i, name in enumerate(where, len(columns) + 1)]
+    return f'UPDATE "{model._meta.db_table}" SET {", ".join(sets)} WHERE {" AND ".join(tests)}'
 
 
 async def insert(model: type[Model], **values: Any) -> None:

@@ -6,8 +6,6 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from tortoise.expressions import F
-
 from audit import diff, record
 from models import Dossier, DossierEvent, Procedure, held
 from models.dossiers import DossierStatus
@@ -112,9 +110,9 @@ async def _apply(
     # by itself (no BEGIN or COMMIT, and the chain head is locked only while it runs:
     # models/held.py, audit/chain.py). Was 8 statements in a transaction.
     async with held.transaction(alone=True):
-        await held.update(Dossier.filter(id=dossier.id, version=dossier.version).update(
-            **clock.stored({**fields, "updated_at": at}), version=F("version") + 1
-        ), guard=conflict)
+        await held.update(Dossier, {"id": dossier.id, "version": dossier.version},
+                          clock.stored({**fields, "updated_at": at}), increment=("version",),
+                          guard=conflict)
         await held.insert(
             DossierEvent, dossier_id=dossier.id, at=at, action=action,
             from_status=dossier.status, to_status=status, actor_username=actor.name, note=note,

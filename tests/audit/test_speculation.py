@@ -106,7 +106,7 @@ async def test_entries_of_their_own_are_one_statement_and_survive_a_wrong_guess(
 
 async def _stale_change(dossier_id: int) -> None:
     async with held.transaction():
-        await held.update(Dossier.filter(id=dossier_id, version=99).update(version=100),
+        await held.update(Dossier, {"id": dossier_id, "version": 99}, {"version": 100},
                           guard=Conflict("stale"))
         await record(actor=SYSTEM, action="stale", object_type="Dossier", object_id="x")
 

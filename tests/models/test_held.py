@@ -8,6 +8,7 @@ what a failed guard carried is rolled back, and nothing held is lost at the comm
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from tortoise import connections
@@ -15,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from audit import record
 from models import AuditEntry, Dossier, DossierEvent, dialect, held
+from models.dossiers import DossierStatus
 from models.errors import Conflict
 from policies import SYSTEM
 from resolvers.dossiers import Applicant, Reception, receive_dossier
@@ -34,8 +36,9 @@ async def dossier(db):
 async def _change(dossier: Dossier, version: int, *, note: str) -> None:
     """A change as a transition makes it: guarded update, event, audit entry (the carrier)."""
     async with held.transaction():
-        await held.update(Dossier.filter(id=dossier.id, version=version).update(
-            applicant_name="Võ Thị Hạnh (đổi)", version=version + 1), guard=Conflict("stale"))
+        await held.update(Dossier, {"id": dossier.id, "version": version},
+                          {"applicant_name": "Võ Thị Hạnh (đổi)"}, increment=("version",),
+                          guard=Conflict("stale"))
         await held.insert(DossierEvent, dossier_id=dossier.id, at=dossier.received_at,
                           action="NOTE", from_status=dossier.status, to_status=dossier.status,
                           actor_username="system", note=note)
@@ -52,6 +55,31 @@ async def test_a_change_lands_whole(dossier):
     # each value stored as the ORM stores it: the enum member and the instant come back equal
     assert (event.note, event.to_status, event.at) == ("một", dossier.status, dossier.received_at)
     assert await AuditEntry.all().count() == entries + 1
+
+
+@pytest.mark.parametrize("inside", [True, False])
+async def test_an_update_stores_each_value_as_the_orm_does(dossier, inside):
+    # inside a block (PostgreSQL): the statement built once per shape; outside: the ORM's
+    at = datetime(2026, 3, 2, 23, 59, 59, tzinfo=timezone(timedelta(hours=7)))
+    values = {"status": DossierStatus.FINISHED, "finished_at": at, "paid_online": True,
+              "extension_reason": None}
+    if inside:
+        async with held.transaction(alone=True):
+            await held.update(Dossier, {"id": dossier.id, "version": dossier.version}, values,
+                              increment=("version", "supplement_count"), guard=Conflict("stale"))
+            await record(actor=SYSTEM, action="dossier:note", object_type="Dossier",
+                         object_id=dossier.code, unit_path=dossier.unit_path)
+    else:
+        await held.update(Dossier, {"id": dossier.id, "version": dossier.version}, values,
+                          increment=("version", "supplement_count"), guard=Conflict("stale"))
+    row = await Dossier.get(id=dossier.id)
+    assert {name: getattr(row, name) for name in values} == values
+    assert (row.version, row.supplement_count) == (dossier.version + 1,
+                                                   dossier.supplement_count + 1)
+    with pytest.raises(Conflict):  # the version it read is gone: nothing changes
+        await held.update(Dossier, {"id": dossier.id, "version": dossier.version},
+                          {"paid_online": False}, guard=Conflict("stale"))
+    assert (await Dossier.get(id=dossier.id)).paid_online is True
 
 
 async def test_a_failed_guard_rolls_back_everything_carried(dossier):
@@ -90,7 +118,7 @@ async def test_an_unanswered_guard_at_the_end_still_refuses(dossier, alone):
     # alone: the one statement sent at the end commits by itself, so it must abort whole
     with pytest.raises(Conflict):
         async with held.transaction(alone=alone):
-            await held.update(Dossier.filter(id=dossier.id, version=99).update(version=100),
+            await held.update(Dossier, {"id": dossier.id, "version": 99}, {"version": 100},
                               guard=Conflict("stale"))
             await held.insert(DossierEvent, dossier_id=dossier.id, at=dossier.received_at,
                               action="NOTE", from_status=None, to_status=dossier.status,
