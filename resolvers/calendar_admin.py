@@ -19,6 +19,7 @@ from models import CalendarOverride
 from models.errors import BadInput, Conflict, NotFound
 from policies import ROOT, Actor, authorize
 from resolvers import clock, validation
+from resolvers.deadlines import announce_calendar_change
 
 # Years the holidays package and the counting can be trusted for; beyond is a typing mistake.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -94,6 +95,7 @@ async def _write(actor: Actor, day: date, values: dict[str, Any]) -> CalendarOve
         await CalendarOverride.filter(day=day).update(**clock.stored(values))
         row = await CalendarOverride.get(day=day)
     after = _values(row)
+    await announce_calendar_change()
     await record(actor=actor, action="calendar:set", object_type="CalendarDay",
                  object_id=day.isoformat(),
                  changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
@@ -109,6 +111,7 @@ async def clear_calendar_day(*, actor: Actor, day: date) -> bool:
         if row is None:
             raise NotFound(f"no calendar override on {day.isoformat()}", field="date")
         await CalendarOverride.filter(day=day).delete()
+        await announce_calendar_change()
         await record(actor=actor, action="calendar:clear", object_type="CalendarDay",
                      object_id=day.isoformat(),
                      changes={k: [v, None] for k, v in _values(row).items() if v is not None})

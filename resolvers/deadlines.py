@@ -15,7 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from time import monotonic as time_monotonic
 
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
+
+from models import notify
 from models.dossiers import CalendarOverride, Dossier, DossierStatus, Timeliness
 from resolvers.calendar import WorkingCalendar, calendar_for
 from resolvers.clock import LOCAL_TZ, local_date
@@ -58,10 +63,54 @@ def rules() -> ClockRules:
     return _State.rules
 
 
+class _Overrides:
+    """The administrator's overrides as last read, and when. Every reception and every step
+    that ends a dossier counts days (issue 15: reading them was 4 % of a write path's CPU);
+    they change a few times a year."""
+
+    days: frozenset[tuple[date, bool]] | None = None
+    read_at = 0.0
+    generation = 0  # moves with every change announced, so a read overtaken by one is not kept
+
+
+# How long this process trusts what it read without asking again: a change made through the
+# API reaches every process at its commit (the `calendar` notification), one written behind
+# the API's back (SQL by hand, a migration run by another process) within this time.
+RECHECK_SECONDS = 1.0
+
+
 async def load_calendar() -> WorkingCalendar:
     """The working calendar with the administrator's overrides as they stand now."""
-    rows = await CalendarOverride.all().values_list("day", "is_working_day")
-    return calendar_for(frozenset((day, bool(working)) for day, working in rows))
+    days = _Overrides.days
+    if days is None or time_monotonic() - _Overrides.read_at >= RECHECK_SECONDS:
+        generation, conn = _Overrides.generation, connections.get("default")
+        rows = await CalendarOverride.all().values_list("day", "is_working_day")
+        days = frozenset((day, bool(working)) for day, working in rows)
+        # Not kept when read inside a transaction (it may hold its own uncommitted change)
+        # or when a change was announced while reading.
+        if generation == _Overrides.generation and not isinstance(conn, TransactionalDBClient):
+            _Overrides.days, _Overrides.read_at = days, time_monotonic()
+    return calendar_for(days)
+
+
+def forget_calendar() -> None:
+    """Read the overrides again at the next computation (a change was announced)."""
+    _Overrides.days = None
+    _Overrides.generation += 1
+
+
+async def announce_calendar_change() -> None:
+    """Call in the transaction that changed the overrides: at its commit every process
+    (this one at once, the others through NOTIFY) reads them again."""
+    await notify.publish(CALENDAR_CHANGED)
+
+
+async def _announced(event: notify.Event) -> None:
+    forget_calendar()  # its own change, another process's, or a gap in the stream
+
+
+CALENDAR_CHANGED = "calendar"
+notify.hub.on(CALENDAR_CHANGED, _announced)
 
 
 def due_after(received_at: datetime, days: int, calendar: WorkingCalendar) -> datetime:

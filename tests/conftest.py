@@ -23,6 +23,7 @@ import config
 from audit import bursts, chain
 from models import announcements
 from policies import store, tokens
+from resolvers import deadlines
 
 # Shared fixtures that live in modules of their own.
 pytest_plugins = ("tests.office",)
@@ -126,6 +127,7 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         await chain.ensure_head()
         chain.configure(AUDIT_KEY)  # the app of an earlier test may have set another
         bursts.reset()  # no burst of an earlier test (and database) is still counting
+        deadlines.forget_calendar()  # the overrides an earlier test's database held
         bursts.configure(window=60.0)
         yield ctx
 
