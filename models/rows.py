@@ -92,6 +92,14 @@ class Rows(Generic[M]):
                 if columns.get("id") is not None]  # a relation left empty (a null key)
         return maker(self.model)(own), rows
 
+    async def first(self, column: str, value: object) -> M | None:
+        """The row with the lowest id among those whose `column` equals `value`."""
+        def where(conn: Any) -> str:
+            return f't."{column}" = {dialect.mark(conn, 1)} ORDER BY t.id LIMIT 1'
+
+        rows = await self._fetch(("first", column), where, [value])
+        return maker(self.model)(rows[0]) if rows else None
+
     async def in_force(self, column: str, value: object, day: date) -> M | None:
         """The version whose `column` equals `value` among those in force on `day` (a unit:
         `valid_from`, `valid_to`, as models.units.valid_on); None if none is."""

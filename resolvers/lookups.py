@@ -9,7 +9,7 @@ from typing import Any, cast
 from tortoise.fields import CharField
 from tortoise.models import Model
 
-from models import AdministrativeUnit, Dossier, Procedure
+from models import AdministrativeUnit, Agency, Dossier, Procedure
 from models.rows import Rows
 from models.scope import Scope
 from resolvers import clock
@@ -23,6 +23,8 @@ DOSSIERS_SHOWN = Rows(Dossier, joined={"procedure": Procedure, "unit": Administr
 
 # A unit by its code at a date (metrics, receptions, filters by unit).
 UNITS = Rows(AdministrativeUnit)
+# The receiving agency of a desk (every reception).
+AGENCIES = Rows(Agency)
 
 # A dossier about to change, with its procedure (its time limit and payment rules): read by
 # one statement, as the step may need it only once the dossier is known.
@@ -51,6 +53,11 @@ async def live_unit_by_path(path: str | None) -> AdministrativeUnit | None:
 
 async def procedure_by_code(code: str | None) -> Procedure | None:
     return await PROCEDURES.one("code", code) if _fits(code, Procedure, "code") else None
+
+
+async def agency_of(unit_id: int) -> Agency | None:
+    """The unit's receiving agency (the first, when it has several)."""
+    return await AGENCIES.first("unit_id", unit_id)
 
 
 def fits_code(code: str | None) -> bool:

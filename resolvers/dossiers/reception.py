@@ -11,7 +11,7 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 
 from audit import record
-from models import Agency, Dossier, DossierEvent, Procedure, held
+from models import Dossier, DossierEvent, Procedure, held
 from models.dossiers import ApplicantKind, Channel, DossierStatus
 from models.errors import BadInput, Conflict, NotFound
 from models.text import fold
@@ -102,7 +102,7 @@ async def receive_dossier(*, actor: Actor, reception: Reception) -> Dossier:
             field="procedureCode",
         )
     # The receiving desk's agency: its code starts the dossier code (Decree 118 Art. 28(2)(a)).
-    agency = await Agency.filter(unit_id=desk.id).order_by("id").first()
+    agency = await lookups.agency_of(desk.id)
     if agency is None:
         raise NotFound(f"unit {desk.code} has no receiving agency", field="deskCode")
     if received_at > now + FUTURE_TOLERANCE:
