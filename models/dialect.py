@@ -35,7 +35,12 @@ def is_postgres(conn: BaseDBAsyncClient) -> bool:
 
 def mark(conn: BaseDBAsyncClient, i: int) -> str:
     """The i-th (1-based) parameter mark of a raw statement."""
-    return f"${i}" if is_postgres(conn) else f"?{i}"
+    return numbered_mark(is_postgres(conn), i)
+
+
+def numbered_mark(postgres: bool, i: int) -> str:
+    """As `mark`, for a statement text cached per database kind."""
+    return f"${i}" if postgres else f"?{i}"
 
 
 def marks(conn: BaseDBAsyncClient, count: int) -> list[str]:

@@ -35,7 +35,11 @@ class DossierStatus(StrEnum):
 
     @property
     def national_code(self) -> int:
-        return list(DossierStatus).index(self) + 1
+        return _NATIONAL_CODES[self]
+
+
+# The portal's code of each status: its place in the order above (every write sets it).
+_NATIONAL_CODES = {status: i for i, status in enumerate(DossierStatus, 1)}
 
 
 class ApplicantKind(StrEnum):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
@@ -104,28 +105,34 @@ async def targets_of(d: Any) -> list[Target]:
 
 async def _upsert(table: str, rows: list[tuple[dict[str, Any], Counter[str]]]) -> None:
     """Add counters to several rows of a table (keys → counters) in one statement."""
-    conn = connections.get("default")
     # Every counter is inserted (the columns need a value); only the ones changed in some row
     # are updated, which keeps the row lock's work small.
     rows = [(keys, counters) for keys, counters in rows if any(counters.values())]
-    names = [n for n in ROLLUP_COUNTERS if any(counters.get(n) for _, counters in rows)]
+    names = tuple(n for n in ROLLUP_COUNTERS if any(counters.get(n) for _, counters in rows))
     if not names:
         return
-    keys = list(rows[0][0])
-    columns = [*keys, *ROLLUP_COUNTERS]
     values: list[Any] = []
-    marks: list[str] = []
     for row_keys, counters in rows:
-        first = len(values)
         values += [*row_keys.values(), *(counters.get(n, 0) for n in ROLLUP_COUNTERS)]
-        marks.append("(" + ", ".join(dialect.mark(conn, i)
-                                     for i in range(first + 1, len(values) + 1)) + ")")
+    postgres = dialect.is_postgres(connections.get("default"))
+    # In a change's transaction, held for the audit's head lock to carry (models/held.py).
+    await held.execute(_upsert_sql(table, tuple(rows[0][0]), len(rows), names, postgres), values)
+
+
+@lru_cache(maxsize=256)
+def _upsert_sql(table: str, keys: tuple[str, ...], count: int, names: tuple[str, ...],
+                postgres: bool) -> str:
+    """The upsert's text, the same for every change of a kind (a transition changes the same
+    counters of one or two days): built once, not per write."""
+    width = len(keys) + len(ROLLUP_COUNTERS)
+    marks = ", ".join(
+        "(" + ", ".join(dialect.numbered_mark(postgres, i)
+                        for i in range(row * width + 1, (row + 1) * width + 1)) + ")"
+        for row in range(count))
     conflict = ", ".join(k for k in keys if k != "unit_path")
     updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(marks)} "
-           f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
-    # In a change's transaction, held for the audit's head lock to carry (models/held.py).
-    await held.execute(sql, values)
+    return (f"INSERT INTO {table} ({', '.join([*keys, *ROLLUP_COUNTERS])}) VALUES {marks} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
 
 
 async def apply(*, units: Sequence[Target], procedure_id: int, changes: Contribution) -> None:
