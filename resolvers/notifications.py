@@ -156,6 +156,7 @@ async def dossier_updates(*, actor: Actor, unit_code: str, connection: str
     inbox = notify.hub.open({"dossier"})
     delivered = 0
     try:
+        await notify.hub.listening(inbox)  # other processes' changes reach it from here on
         await record(actor=actor, action="subscription:subscribe", object_type="AdministrativeUnit",
                      object_id=unit.code, unit_path=unit.path)
         while True:
