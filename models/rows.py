@@ -92,6 +92,34 @@ class Rows(Generic[M]):
                 if columns.get("id") is not None]  # a relation left empty (a null key)
         return maker(self.model)(own), rows
 
+    async def newest(self, scope: Scope, below: int | None, limit: int,
+                     scope_column: str = "unit_path") -> list[M]:
+        """At most `limit` rows within `scope` (prefixes of `scope_column`, as
+        models.scope.scoped filters), highest id first, ids below `below` when given: a
+        keyset page of a list without filters, the list every official opens."""
+        prefixes = scope.prefixes
+        if prefixes is not None and not prefixes:
+            return []
+
+        values: list[Any] = [*(_like_prefix(p) for p in prefixes or ())]
+        if below is not None:
+            values.append(below)
+        values.append(limit)
+
+        def where(conn: Any) -> str:
+            marks = dialect.marks(conn, len(values))
+            tests = ["TRUE"]
+            if prefixes:
+                reach = " OR ".join(f"t.\"{scope_column}\" LIKE {m} ESCAPE '\\'"
+                                    for m in marks[:len(prefixes)])
+                tests.append(f"({reach})")
+            if below is not None:
+                tests.append(f"t.id < {marks[-2]}")
+            return f"{' AND '.join(tests)} ORDER BY t.id DESC LIMIT {marks[-1]}"
+
+        shape = ("newest", scope_column, len(prefixes or ()), below is None)
+        return await self._run(shape, where, values)
+
     async def first(self, column: str, value: object) -> M | None:
         """The row with the lowest id among those whose `column` equals `value`."""
         def where(conn: Any) -> str:

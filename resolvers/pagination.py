@@ -84,6 +84,21 @@ async def keyset(
     if after_key is not None:
         page = page.filter(**{f"{key}__{'lt' if descending else 'gt'}": after_key})
     rows = await fetch(page.order_by(f"-{key}" if descending else key).limit(size + 1))
+    return _paged(rows, size, kind, key, query.count)
+
+
+async def newest_first(
+    read: Callable[[int | None, int], Awaitable[list[Any]]], *, kind: str, first: int | None,
+    after: str | None, count: Callable[[], Awaitable[int]],
+) -> Page[Any]:
+    """As `keyset` by `id`, newest first, with the rows read by `read(below, limit)` (a
+    statement whose text is built once: models.rows.Rows.newest)."""
+    size = validation.page_size(first)
+    rows = await read(decode_int(after, kind=kind), size + 1)
+    return _paged(rows, size, kind, "id", count)
+
+
+def _paged(rows: list[Any], size: int, kind: str, key: str,
+           count: Callable[[], Awaitable[int]]) -> Page[Any]:
     shown = rows[:size]
-    return Page(shown, [encode(kind, getattr(r, key)) for r in shown], len(rows) > size,
-                query.count)
+    return Page(shown, [encode(kind, getattr(r, key)) for r in shown], len(rows) > size, count)

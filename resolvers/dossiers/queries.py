@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import Enum
+from functools import partial
 
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
@@ -19,7 +20,7 @@ from resolvers.dossiers.desks import desk_scope
 from resolvers.dossiers.inputs import DossierFilter
 from resolvers.dossiers.views import DossierView, Presenter, present
 from resolvers.ordering import cursor_kind, keyset_by
-from resolvers.pagination import Page, _decode, keyset
+from resolvers.pagination import Page, _decode, keyset, newest_first
 
 CURSOR_KIND = "dossier"
 
@@ -78,6 +79,12 @@ async def _desk_filtered(actor: Actor, flt: DossierFilter, scope: Scope) -> Quer
     if not desk_scope(actor).covers(desk.path):
         query = scoped(query, scope)
     return query
+
+
+def _unfiltered(flt: DossierFilter | None) -> bool:
+    """No filter at all (False is a filter: `overdue: false`)."""
+    return flt is None or all(getattr(flt, f.name) is None or getattr(flt, f.name) in ((), [])
+                              for f in fields(flt))
 
 
 async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:
@@ -139,6 +146,15 @@ async def list_dossiers(
 ) -> Page[DossierView]:
     """Dossiers in the caller's jurisdiction, newest first (or in `order`), as the caller may
     see them."""
+    if order is None and _unfiltered(flt):
+        # The list every official opens: by a statement built once (models/rows.py), not
+        # through the ORM's query builder (a twentieth of a page's CPU; issue 15).
+        _check_cursor_order(after, CURSOR_KIND)
+        scope = jurisdiction(actor, "dossier", "read")
+        page = await newest_first(
+            partial(lookups.DOSSIERS.newest, scope), kind=CURSOR_KIND, first=first, after=after,
+            count=lambda: scoped(Dossier.all(), scope).count())
+        return page.map(Presenter(actor).full)
     query = await _filtered(actor, flt or DossierFilter())
     if order is None:
         _check_cursor_order(after, CURSOR_KIND)

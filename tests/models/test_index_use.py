@@ -302,3 +302,20 @@ async def test_every_dossier_order_uses_an_index(filled):
         _, rows = await connections.get("default").execute_query("EXPLAIN " + sql)
         explained = "\n".join(r["QUERY PLAN"] for r in rows)
         assert "Seq Scan on dossiers" not in explained and index in explained, (field, explained)
+
+
+async def test_the_unfiltered_page_uses_an_index(filled):
+    # the list every official opens has a statement of its own (models/rows.py `newest`)
+    from models.scope import Scope
+    from resolvers import lookups
+
+    conn = connections.get("default")
+    for unit in ("20335", "502", "49"):
+        for below in (None, 10**9):
+            scope = Scope((filled.units[unit].path,))
+            assert await lookups.DOSSIERS.newest(scope, below, 51)
+            key = (True, "newest", "unit_path", 1, below is None)
+            values = [filled.units[unit].path + "%", *([below] if below else []), 51]
+            _, rows = await conn.execute_query("EXPLAIN " + lookups.DOSSIERS._texts[key], values)
+            explained = "\n".join(r["QUERY PLAN"] for r in rows)
+            assert "Seq Scan on dossiers" not in explained, (unit, explained)
