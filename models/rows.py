@@ -110,9 +110,7 @@ class Rows(Generic[M]):
             marks = dialect.marks(conn, len(values))
             tests = ["TRUE"]
             if prefixes:
-                reach = " OR ".join(f"t.\"{scope_column}\" LIKE {m} ESCAPE '\\'"
-                                    for m in marks[:len(prefixes)])
-                tests.append(f"({reach})")
+                tests.append(_within(scope_column, marks[:len(prefixes)]))
             if below is not None:
                 tests.append(f"t.id < {marks[-2]}")
             return f"{' AND '.join(tests)} ORDER BY t.id DESC LIMIT {marks[-1]}"
@@ -151,8 +149,7 @@ class Rows(Generic[M]):
             condition = f't."{column}" = {marks[0]}'
             if prefixes:
                 # Prefixes are matched literally: LIKE's metacharacters are escaped below.
-                reach = " OR ".join(f"t.\"{scope_column}\" LIKE {m} ESCAPE '\\'" for m in marks[1:])
-                condition += f" AND ({reach})"
+                condition += f" AND {_within(scope_column, marks[1:])}"
             return condition
 
         values = [value, *(_like_prefix(p) for p in prefixes or ())]
@@ -162,6 +159,12 @@ class Rows(Generic[M]):
 
 def _conn() -> Any:
     return connections.get("default")
+
+
+def _within(column: str, marks: Sequence[str]) -> str:
+    """The condition that `column` starts with one of the prefixes bound at `marks` (each
+    given by `_like_prefix`, so they are matched literally)."""
+    return "(" + " OR ".join(f"t.\"{column}\" LIKE {m} ESCAPE '\\'" for m in marks) + ")"
 
 
 def _like_prefix(prefix: str) -> str:

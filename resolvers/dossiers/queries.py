@@ -83,8 +83,7 @@ async def _desk_filtered(actor: Actor, flt: DossierFilter, scope: Scope) -> Quer
 
 def _unfiltered(flt: DossierFilter | None) -> bool:
     """No filter at all (False is a filter: `overdue: false`)."""
-    return flt is None or all(getattr(flt, f.name) is None or getattr(flt, f.name) in ((), [])
-                              for f in fields(flt))
+    return flt is None or all(getattr(flt, f.name) in (None, (), []) for f in fields(flt))
 
 
 async def _filtered(actor: Actor, flt: DossierFilter) -> QuerySet[Dossier]:

@@ -75,7 +75,7 @@ async def test_a_dossiers_change_is_heard_only_while_someone_here_subscribes(hea
     assert hub.streams == {}
 
 
-async def test_a_subscriber_waits_for_a_listener_that_is_not_up_only_so_long(postgres_url):
+async def test_a_subscriber_waits_for_a_listener_that_is_not_up_only_so_long():
     hub = Counting()
     listener = notify.Listener("postgresql://postgres@127.0.0.1:1/none", target=hub,
                                connect_timeout=0.2)
