@@ -131,12 +131,21 @@ class Rows(Generic[M]):
         `valid_from`, `valid_to`, as models.units.valid_on); None if none is."""
         def where(conn: Any) -> str:
             m = dialect.marks(conn, 2)
-            return (f't."{column}" = {m[0]} AND (t.valid_from IS NULL OR t.valid_from <= {m[1]}) '
-                    f"AND (t.valid_to IS NULL OR t.valid_to > {m[1]}) ORDER BY t.id LIMIT 1")
+            return f't."{column}" = {m[0]} AND {_in_force(m[1])} ORDER BY t.id LIMIT 1'
 
         rows = await self._fetch(("in_force", column), where,
                                  [value, dialect.date_value(_conn(), day)])
         return maker(self.model)(rows[0]) if rows else None
+
+    async def in_force_under(self, column: str, prefix: str, day: date) -> list[M]:
+        """The versions in force on `day` whose `column` starts with `prefix` (taken
+        literally): a unit's subtree as it stood that day."""
+        def where(conn: Any) -> str:
+            m = dialect.marks(conn, 2)
+            return f"{_within(column, m[:1])} AND {_in_force(m[1])}"
+
+        return await self._run(("in_force_under", column), where,
+                               [_like_prefix(prefix), dialect.date_value(_conn(), day)])
 
     async def _one(self, column: str, value: object, scope: Scope | None,
                    scope_column: str) -> dict | None:
@@ -165,6 +174,13 @@ def _within(column: str, marks: Sequence[str]) -> str:
     """The condition that `column` starts with one of the prefixes bound at `marks` (each
     given by `_like_prefix`, so they are matched literally)."""
     return "(" + " OR ".join(f"t.\"{column}\" LIKE {m} ESCAPE '\\'" for m in marks) + ")"
+
+
+def _in_force(day_mark: str) -> str:
+    """The condition that the row is a version in force on the day bound at `day_mark`
+    (as models.units.valid_on)."""
+    return (f"(t.valid_from IS NULL OR t.valid_from <= {day_mark}) "
+            f"AND (t.valid_to IS NULL OR t.valid_to > {day_mark})")
 
 
 def _like_prefix(prefix: str) -> str:

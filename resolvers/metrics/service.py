@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from models import AdministrativeUnit, Procedure, replica, valid_on
 from models.errors import BadInput
-from models.making import fetch
 from models.procedures import OnlineLevel
 from models.scope import Scope
 from models.units import UnitLevel
@@ -50,6 +49,7 @@ class MetricsReport:
     scope: Scope  # where the caller may read metrics (with the history of its units)
     scored: bool = True  # read what the scorecard needs (open at the end, procedure facts)
     standing: Standing | None = None  # computed once, when asked (standing())
+    grouped: tuple[dict[int, Measures], Measures] | None = None  # once, when asked (_grouped())
 
 
 async def _target(actor: Actor, unit_code: str | None, day: date) -> AdministrativeUnit:
@@ -122,9 +122,9 @@ async def compute(*, actor: Actor, unit_code: str | None, first: date, last: dat
     period = Period(first, last)
     tree = measures.Tree(unit.path, as_of, unit.is_live)
     per_unit = await measures.by_unit(tree, period, open_at_end=scored)
-    subtree = await fetch(AdministrativeUnit.filter(valid_on(as_of), path__startswith=unit.path))
+    subtree = await lookups.UNITS.in_force_under("path", unit.path, as_of)
     return MetricsReport(
-        unit=unit, period=period, tree=tree, totals=sum(per_unit.values(), Measures()),
+        unit=unit, period=period, tree=tree, totals=Measures.total(per_unit.values()),
         per_unit=per_unit,
         children=sorted((u for u in subtree if u.parent_id == unit.id), key=lambda u: u.code),
         units_by_id={u.id: u for u in subtree}, facts_by_level=await _procedure_facts() if scored else {},
@@ -146,23 +146,37 @@ def facts_for(report: MetricsReport, unit: AdministrativeUnit) -> ProcedureFacts
 
 
 def _subtree_measures(report: MetricsReport, unit: AdministrativeUnit) -> Measures:
-    return _measures_under(report.per_unit, report.units_by_id, unit)
+    """The measures of a child unit's subtree."""
+    return _grouped(report)[0][unit.id]
 
 
 def _measures_under(per_unit: dict[int, Measures], units_by_id: dict[int, AdministrativeUnit],
                     unit: AdministrativeUnit) -> Measures:
-    return sum((m for uid, m in per_unit.items()
-                if uid in units_by_id and units_by_id[uid].path.startswith(unit.path)), Measures())
+    return Measures.total(m for uid, m in per_unit.items()
+                          if uid in units_by_id and units_by_id[uid].path.startswith(unit.path))
 
 
 def _own_measures(report: MetricsReport) -> Measures:
     """What no child holds: the dossiers and feedback of the unit itself (a district's own
     desk), so that the rows of a breakdown by unit add up to the totals."""
-    children = [c.path for c in report.children]
-    return sum((m for uid, m in report.per_unit.items()
-                if not any(report.units_by_id.get(uid) is not None
-                           and report.units_by_id[uid].path.startswith(p) for p in children)),
-               Measures())
+    return _grouped(report)[1]
+
+
+def _grouped(report: MetricsReport) -> tuple[dict[int, Measures], Measures]:
+    """Each child's subtree measures (by the child's id) and the unit's own, from one pass
+    over the units that have any: a unit belongs to the child whose path starts its own
+    (children's paths are siblings', so at most one does), or else to the unit itself."""
+    if report.grouped is None:
+        under: dict[int, list[Measures]] = {child.id: [] for child in report.children}
+        own: list[Measures] = []
+        for uid, m in report.per_unit.items():
+            unit = report.units_by_id.get(uid)
+            holder = None if unit is None else next(
+                (c for c in report.children if unit.path.startswith(c.path)), None)
+            (own if holder is None else under[holder.id]).append(m)
+        report.grouped = ({cid: Measures.total(ms) for cid, ms in under.items()},
+                          Measures.total(own))
+    return report.grouped
 
 
 def scorecard(report: MetricsReport) -> Scorecard:
@@ -195,8 +209,7 @@ async def standing(report: MetricsReport) -> Standing:
     siblings = await AdministrativeUnit.filter(valid_on(as_of), **same_parent)
     tree = measures.Tree(path, as_of, unit.is_live)
     per_unit = await measures.by_unit(tree, report.period, open_now=False)
-    under = {u.id: u for u in await AdministrativeUnit.filter(valid_on(as_of),
-                                                              path__startswith=path)}
+    under = {u.id: u for u in await lookups.UNITS.in_force_under("path", path, as_of)}
     totals = {u.id: score(_measures_under(per_unit, under, u), facts_for(report, u),
                           report.period.last).total for u in siblings}
     mine = totals.get(unit.id)

@@ -102,3 +102,31 @@ async def test_a_plain_list_is_made_as_the_orm_makes_it(dossier):
 async def test_an_unknown_value_is_none(dossier):
     assert await Rows(Dossier).one("code", "KHONG-CO") is None
     assert await SHOWN.one_joined("code", "KHONG-CO") is None
+
+
+@pytest.mark.parametrize("prefix", ["/49/", "/49/502/", "/490/", "/4_/", "/49/5%"])
+async def test_versions_in_force_under_a_path_are_the_orms(db, prefix):
+    """A subtree as it stood on a day: the same versions, made as the ORM makes them, as
+    `valid_on(day)` with `path__startswith` (the ends of a version's validity included)."""
+    from datetime import date
+
+    from models import valid_on
+
+    world = await build_world()
+    district = world.units["502"]
+    ended = await AdministrativeUnit.create(code="29999", name="Xã cũ", level="COMMUNE",
+                                            parent=district, path=f"{district.path}29999/",
+                                            valid_to=date(2025, 7, 1))
+    begun = await AdministrativeUnit.create(code="29998", name="Xã mới", level="COMMUNE",
+                                            parent=district, path=f"{district.path}29998/",
+                                            valid_from=date(2025, 7, 1))
+    await AdministrativeUnit.create(code="49099", name="Bẫy", level="DISTRICT",
+                                    path="/490/49099/", valid_from=date(2020, 1, 1))
+    for day in (date(2025, 6, 30), date(2025, 7, 1), date(2026, 1, 1)):
+        read = {u.id: u for u in await Rows(AdministrativeUnit).in_force_under("path", prefix, day)}
+        orm = {u.id: u for u in await AdministrativeUnit.filter(valid_on(day), path__startswith=prefix)}
+        assert sorted(read) == sorted(orm)
+        assert [_values(read[i]) for i in sorted(read)] == [_values(orm[i]) for i in sorted(orm)]
+        if prefix == "/49/502/":
+            before = day < date(2025, 7, 1)  # the day the one ended and the other began
+            assert (ended.id in read, begun.id in read) == (before, not before)
