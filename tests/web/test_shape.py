@@ -112,6 +112,23 @@ async def test_audit_log_by_actor_statements(office):
     assert len(statements) <= AUDIT_STATEMENTS < len(first), (first, statements)
 
 
+# (c) The session, the unit, its measures (the rollup, the dossiers open now and the feedback:
+# one statement, resolvers/metrics/measures.py), the subtree in force, the read's entry (1 on
+# PostgreSQL, 3 on SQLite); the predecessors' paths of the jurisdiction only on the first
+# request under a policy. Was 7 (a statement per source of measures).
+METRICS_STATEMENTS = {"postgres": 5, "sqlite": 7}[BACKEND]
+
+
+async def test_metrics_with_breakdown_statements(office):
+    http, tokens = office
+    request = scenarios.metrics("49", "2026-01-01", "2026-12-31")
+    _, first = await _post(http, tokens["minh"], request)
+    data, statements = await _post(http, tokens["minh"], request)
+    assert data["metrics"]["received"] == sum(row["metrics"]["received"]
+                                              for row in data["metrics"]["breakdown"]) > 0
+    assert len(statements) <= METRICS_STATEMENTS < len(first), statements
+
+
 @contextmanager
 def counting_tasks() -> Iterator[list[int]]:
     """How many asyncio tasks the block creates (a task factory that counts)."""
