@@ -291,6 +291,15 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         # alive with its plan so that its id is not reused).
         self._plans: dict[int, tuple[dict, _Plan]] = {}
 
+    def build_response(self, data):  # noqa: ANN001, ANN201
+        """The result, and the executor's one reference cycle broken: graphql-core keeps its
+        own bound methods (`async_helpers`), so an executor, and with it the request's context,
+        loaders and every row they read, lived until the cyclic collector found them, which
+        took about a twentieth of a page's CPU (issue 15). Built last: nothing executes after."""
+        response = super().build_response(data)
+        self.async_helpers = None
+        return response
+
     def execute_fields(self, parent_type, source_value, path, grouped_field_set,  # noqa: ANN001, ANN201
                        position_context):
         mine = self._plans.get(id(grouped_field_set))
