@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,10 +197,15 @@ def _after_commit(conn: Any, event: Event) -> None:
     if pending is None:
         pending = []
         root._motcua_events = pending
-        commit = root.commit
+        # The transaction's own method by its function and the transaction by a weak
+        # reference: a wrapper holding the bound method would make a reference cycle
+        # (transaction → wrapper → method → transaction) that only the cyclic collector
+        # frees, and the transaction with everything it holds would outlive the request.
+        commit = type(root).commit
+        transaction = weakref.ref(root)
 
         async def commit_then_deliver() -> None:
-            await commit()
+            await commit(transaction())
             for item in pending:
                 hub.deliver(item)
 

@@ -68,8 +68,26 @@ def classify_errors(errors: list[GraphQLError], context: object, *,
     for error in errors:
         outage = _classify(error, request_id, hide_suggestions) or outage
         error.message = translate(error.message, lang)  # the words only; codes never change
+        _let_go(error)
     response = getattr(context, "response", None)
     if outage and response is not None:
         wait = getattr(context, "retry_after", 5)
         response.status_code = 503
         response.headers["Retry-After"] = str(wait)
+
+
+def _let_go(error: BaseException) -> None:
+    """Drop the tracebacks of an error and of what caused it, once it is classified (and, if
+    internal, logged with its traceback above): a traceback's frames hold the request's
+    objects, among them the error itself, a reference cycle that kept the whole request alive
+    until the cyclic collector ran (issue 15). The response needs only the messages."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        pending += [current.__cause__, current.__context__, getattr(current, "original_error", None)]
+

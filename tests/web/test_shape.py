@@ -156,12 +156,20 @@ SERVER_MODULES = ("schema", "resolvers", "models", "policies", "audit", "web", "
                   "strawberry", "tortoise", "starlette")
 
 
-@pytest.mark.parametrize("request_of", [scenarios.page, lambda: scenarios.audit("lan")])
-async def test_a_request_leaves_no_reference_cycles(office, request_of):
+@pytest.mark.parametrize("user, request_of", [
+    ("minh", scenarios.page), ("minh", lambda: scenarios.audit("lan")),
+    ("minh", lambda: scenarios.metrics("49", "2026-01-01", "2026-12-31")),
+    ("lan", lambda: scenarios.receive("1.001193", "20335")),
+    ("minh", lambda: scenarios.receive("1.001193", "20335")),  # refused: not a clerk
+    ("lan", lambda: scenarios.one("KHONG-CO")),  # nothing found
+    ("lan", lambda: scenarios.receive("1.001193", "99999")),  # an unknown unit
+])
+async def test_a_request_leaves_no_reference_cycles(office, user, request_of):
     http, tokens = office
-    await _post(http, tokens["minh"], request_of())  # caches filled
+    await http.post("/graphql", json=request_of(), headers=tokens[user])  # caches filled
     with cyclic_garbage() as garbage:
-        await _post(http, tokens["minh"], request_of())
+        answer = await http.post("/graphql", json=request_of(), headers=tokens[user])
+    assert answer.status_code == 200
     ours = sorted({f"{type(o).__module__}.{type(o).__qualname__}" for o in garbage
                    if type(o).__module__.split(".")[0] in SERVER_MODULES})
     assert ours == []
