@@ -170,9 +170,20 @@ async def test_a_request_leaves_no_reference_cycles(office, user, request_of):
     with cyclic_garbage() as garbage:
         answer = await http.post("/graphql", json=request_of(), headers=tokens[user])
     assert answer.status_code == 200
-    ours = sorted({f"{type(o).__module__}.{type(o).__qualname__}" for o in garbage
+    assert _servers(garbage) == []
+
+
+def _servers(garbage: list[object]) -> list[str]:
+    return sorted({f"{type(o).__module__}.{type(o).__qualname__}" for o in garbage
                    if type(o).__module__.split(".")[0] in SERVER_MODULES})
-    assert ours == []
+
+
+async def test_a_complete_write_path_leaves_no_reference_cycles(office):
+    http, tokens = office
+    await _complete_path(http, tokens)  # caches filled
+    with cyclic_garbage() as garbage:
+        await _complete_path(http, tokens)
+    assert _servers(garbage) == []
 
 
 @contextmanager
