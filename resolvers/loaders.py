@@ -18,18 +18,20 @@ from models import AdministrativeUnit, Agency, DossierEvent, Procedure, dialect
 from models.dossiers import DossierStatus
 from models.making import converter
 from models.rows import Rows
+from resolvers.kept import kept
 
-# Read for every page and dossier: statements whose text is built once (models/rows.py).
-_PROCEDURES, _UNITS = Rows(Procedure), Rows(AdministrativeUnit)
+# Read for every page and dossier: kept by id in each process (resolvers/kept.py), read by
+# statements whose text is built once (models/rows.py).
+_PROCEDURES, _UNITS = kept(Rows(Procedure)), kept(Rows(AdministrativeUnit))
 
 
 async def procedures(ids: Sequence[int]) -> list[Procedure | None]:
-    rows = {p.id: p for p in await _PROCEDURES.by_ids(ids)}
+    rows = await _PROCEDURES.by_ids(ids)
     return [rows.get(i) for i in ids]
 
 
 async def units(ids: Sequence[int]) -> list[AdministrativeUnit | None]:
-    rows = {u.id: u for u in await _UNITS.by_ids(ids)}
+    rows = await _UNITS.by_ids(ids)
     return [rows.get(i) for i in ids]
 
 

@@ -14,6 +14,7 @@ from models.errors import BadInput
 from models.procedures import OnlineLevel
 from policies import ROOT, Actor, authorize
 from resolvers import clock, lookups, validation
+from resolvers.kept import announce_catalogue_change
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ async def update_publication(*, actor: Actor, code: str, facts: Publication) -> 
         return procedure
     async with in_transaction():
         await Procedure.filter(id=procedure.id).update(**given)
+        await announce_catalogue_change()  # pages show it at once, in every process
         await record(actor=actor, action="procedure:publish", object_type="Procedure",
                      object_id=procedure.code, unit_path=None, changes=changes)
     return await Procedure.get(id=procedure.id)

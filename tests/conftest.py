@@ -23,7 +23,7 @@ import config
 from audit import bursts, chain
 from models import announcements
 from policies import store, tokens
-from resolvers import deadlines
+from resolvers import deadlines, kept
 
 # Shared fixtures that live in modules of their own.
 pytest_plugins = ("tests.office",)
@@ -128,6 +128,7 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         chain.configure(AUDIT_KEY)  # the app of an earlier test may have set another
         bursts.reset()  # no burst of an earlier test (and database) is still counting
         deadlines.forget_calendar()  # the overrides an earlier test's database held
+        kept.forget_catalogue()  # the procedures and units of an earlier test's database
         bursts.configure(window=60.0)
         yield ctx
 

@@ -19,6 +19,7 @@ from models import AdministrativeUnit, Agency, Reorganization, SuccessionKind, U
 from models.errors import BadInput, Conflict
 from policies import Actor, authorize, store
 from resolvers import clock, validation
+from resolvers.kept import announce_catalogue_change
 from resolvers.units import grants
 from resolvers.units.moves import Moved, move_records
 from resolvers.units.plan import build_step
@@ -173,6 +174,7 @@ async def reorganize(
                     continue
                 step = await build_step(day, day_rows)
                 reports.append(await _apply(actor, step, carry_grants=carry_grants, reference=note))
+                await announce_catalogue_change()  # versions ended and begun (resolvers/kept.py)
             if dry_run:
                 raise _DryRun
     except IntegrityError:

@@ -1,0 +1,91 @@
+"""Reference rows (procedures, administrative units) kept by id in each process.
+
+Every page of dossiers shows each one's procedure and unit: two statements per page, a
+tenth of its CPU with their round trips and models (issue 15). The catalogue and the tree of
+units change a few times a year. A process keeps the rows it read, for at most
+RECHECK_SECONDS; a change made through the API is announced in its transaction (`catalogue`,
+`announce_catalogue_change`) and every process drops what it kept at the commit (this one at
+once, the others through NOTIFY); a gap in the notification stream drops it too. A row
+written behind the API's back (SQL by hand, the demo seed in another process) shows within
+RECHECK_SECONDS. A row read inside a transaction is not kept (it may be the transaction's own
+uncommitted change), nor one read while a change was announced.
+
+The rows are the ORM's models, shared by the requests that read them within the second:
+nothing may change them in place (they are read for display, and writes go through
+statements, never through these objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from time import monotonic
+from typing import Generic, TypeVar
+
+from tortoise import Model, connections
+from tortoise.backends.base.client import TransactionalDBClient
+
+from models import notify
+from models.rows import Rows
+from resolvers.deadlines import RECHECK_SECONDS
+
+M = TypeVar("M", bound=Model)
+CATALOGUE_CHANGED = "catalogue"
+
+
+class Kept(Generic[M]):
+    """One table's rows by id, as last read (module docstring)."""
+
+    def __init__(self, rows: Rows[M]) -> None:
+        self.rows = rows
+        self.kept: dict[int, M] = {}
+        self.since = 0.0  # when the oldest row kept was read
+        self.generation = 0  # moves with every change announced
+
+    async def by_ids(self, ids: Iterable[int]) -> dict[int, M]:
+        """The rows of these ids that exist, by id."""
+        if monotonic() - self.since >= RECHECK_SECONDS:
+            self.kept, self.since = {}, monotonic()
+        kept = self.kept
+        found = {i: kept[i] for i in ids if i in kept}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            generation, conn = self.generation, connections.get("default")
+            read = await self.rows.by_ids(missing)
+            keep = generation == self.generation and not isinstance(conn, TransactionalDBClient)
+            for row in read:
+                found[row.id] = row
+                if keep:
+                    self.kept[row.id] = row
+        return found
+
+    def forget(self) -> None:
+        self.kept = {}
+        self.generation += 1
+
+
+def forget_catalogue() -> None:
+    """Read the procedures and units again at their next use (a change was announced)."""
+    for table in KEPT:
+        table.forget()
+
+
+async def announce_catalogue_change() -> None:
+    """Call in the transaction that changed procedures or units: at its commit every
+    process (this one at once, the others through NOTIFY) reads them again."""
+    await notify.publish(CATALOGUE_CHANGED)
+
+
+async def _announced(event: notify.Event) -> None:
+    forget_catalogue()  # its own change, another process's, or a gap in the stream
+
+
+KEPT: list[Kept] = []
+
+
+def kept(rows: Rows[M]) -> Kept[M]:
+    table = Kept(rows)
+    KEPT.append(table)
+    return table
+
+
+notify.hub.on(CATALOGUE_CHANGED, _announced)
