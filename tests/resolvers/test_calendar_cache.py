@@ -4,7 +4,6 @@ read it again; a read inside a transaction is not kept."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
@@ -12,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from models import CalendarOverride, notify
 from resolvers import deadlines
+from tests.hub import heard
 from tests.sqlcount import count_queries
 
 DAY = date(2026, 3, 2)  # a Monday the package counts as working
@@ -28,21 +28,14 @@ async def cached(db):
     assert (await deadlines.load_calendar()).is_working_day(DAY)  # not seen yet
 
 
-async def _settled() -> None:
-    for _ in range(3):  # the hub runs handlers as tasks of their own
-        await asyncio.sleep(0)
-
-
 @pytest.mark.parametrize("kind", [deadlines.CALENDAR_CHANGED, notify.GAP])
 async def test_a_change_announced_by_another_process_or_a_gap_is_read_at_once(cached, kind):
-    notify.hub.deliver(notify.Event(kind, remote=True))  # as the LISTEN connection delivers it
-    await _settled()
+    await heard(kind)
     assert not (await deadlines.load_calendar()).is_working_day(DAY)
 
 
 async def test_other_announcements_keep_the_calendar(cached):
-    notify.hub.deliver(notify.Event("dossier", {"code": "x"}, remote=True))
-    await _settled()
+    await heard("dossier", {"code": "x"})
     assert (await deadlines.load_calendar()).is_working_day(DAY)
 
 

@@ -5,7 +5,6 @@ not kept."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ from models.procedures import OnlineLevel
 from policies import SYSTEM
 from resolvers import kept, loaders
 from resolvers.publication import Publication, update_publication
+from tests.hub import heard, settled
 from tests.sqlcount import count_queries
 from tests.units.helpers import apply
 from tests.world import build_world
@@ -39,21 +39,14 @@ async def procedure(db):
     return row
 
 
-async def _settled() -> None:
-    for _ in range(3):  # the hub runs handlers as tasks of their own
-        await asyncio.sleep(0)
-
-
 @pytest.mark.parametrize("kind", [kept.CATALOGUE_CHANGED, notify.GAP])
 async def test_a_change_announced_by_another_process_or_a_gap_is_read_at_once(procedure, kind):
-    notify.hub.deliver(notify.Event(kind, remote=True))  # as the LISTEN connection delivers it
-    await _settled()
+    await heard(kind)
     assert await _name(procedure.id) == "Tên mới"
 
 
 async def test_other_announcements_keep_the_rows(procedure):
-    notify.hub.deliver(notify.Event("dossier", {"code": "x"}, remote=True))
-    await _settled()
+    await heard("dossier", {"code": "x"})
     assert await _name(procedure.id) != "Tên mới"
 
 
@@ -67,7 +60,7 @@ async def test_a_publication_through_the_api_shows_at_once(procedure):
     assert (await loaders.procedures([procedure.id]))[0].online_level != OnlineLevel.PARTIAL
     await update_publication(actor=SYSTEM, code=procedure.code,
                              facts=Publication(online_level=OnlineLevel.PARTIAL))
-    await _settled()
+    await settled()
     assert (await loaders.procedures([procedure.id]))[0].online_level == OnlineLevel.PARTIAL
 
 
@@ -77,7 +70,7 @@ async def test_a_reorganisation_shows_at_once(db):
     assert (await loaders.units([commune.id]))[0].valid_to is None
     await apply("old_code,new_code,effective_date,new_name\n"
                 "20335,20335,2026-03-01,Phường Tam Kỳ\n20341,20335,2026-03-01,\n")
-    await _settled()
+    await settled()
     assert (await loaders.units([commune.id]))[0].valid_to == date(2026, 3, 1)
 
 
