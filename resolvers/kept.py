@@ -1,14 +1,16 @@
-"""Reference rows (procedures, administrative units) kept by id in each process.
+"""Reference rows (procedures, administrative units and their agencies) kept in each process.
 
 Every page of dossiers shows each one's procedure and unit: two statements per page, a
-tenth of its CPU with their round trips and models (issue 15). The catalogue and the tree of
-units change a few times a year. A process keeps the rows it read, for at most
+tenth of its CPU with their round trips and models; every reception looks up its unit,
+procedure and agency by code (issue 15). The catalogue and the tree of units change a few
+times a year. A process keeps the rows it read, for at most
 RECHECK_SECONDS; a change made through the API is announced in its transaction (`catalogue`,
 `announce_catalogue_change`) and every process drops what it kept at the commit (this one at
 once, the others through NOTIFY); a gap in the notification stream drops it too. A row
 written behind the API's back (SQL by hand, the demo seed in another process) shows within
-RECHECK_SECONDS. A row read inside a transaction is not kept (it may be the transaction's own
-uncommitted change), nor one read while a change was announced.
+RECHECK_SECONDS. Inside a transaction nothing kept is used and nothing read is kept (it sees
+its own uncommitted changes, which no one else may), nor is a row read while a change was
+announced.
 
 The rows are the ORM's models, shared by the requests that read them within the second:
 nothing may change them in place (they are read for display, and writes go through
@@ -17,7 +19,7 @@ statements, never through these objects).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from time import monotonic
 from typing import Generic, TypeVar
 
@@ -38,29 +40,57 @@ class Kept(Generic[M]):
     def __init__(self, rows: Rows[M]) -> None:
         self.rows = rows
         self.kept: dict[int, M] = {}
+        self.found: dict[tuple, M] = {}  # rows found by another key (a code), by that key
         self.since = 0.0  # when the oldest row kept was read
         self.generation = 0  # moves with every change announced
 
     async def by_ids(self, ids: Iterable[int]) -> dict[int, M]:
         """The rows of these ids that exist, by id."""
-        if monotonic() - self.since >= RECHECK_SECONDS:
-            self.kept, self.since = {}, monotonic()
+        if _in_transaction():  # it sees its own changes: read, and keep nothing
+            return {row.id: row for row in await self.rows.by_ids(list(ids))}
+        self._expire()
         kept = self.kept
         found = {i: kept[i] for i in ids if i in kept}
         missing = [i for i in ids if i not in found]
         if missing:
-            generation, conn = self.generation, connections.get("default")
-            read = await self.rows.by_ids(missing)
-            keep = generation == self.generation and not isinstance(conn, TransactionalDBClient)
-            for row in read:
+            keep = self._keeper()
+            for row in await self.rows.by_ids(missing):
                 found[row.id] = row
-                if keep:
+                if keep():
                     self.kept[row.id] = row
         return found
 
+    async def one(self, key: tuple, read: Callable[[], Awaitable[M | None]]) -> M | None:
+        """The row `read()` finds for `key` (a lookup by code, say), kept as rows by id are;
+        a lookup that finds nothing is asked again next time (the row may be made meanwhile)."""
+        if _in_transaction():
+            return await read()
+        self._expire()
+        row = self.found.get(key)
+        if row is None:
+            keep = self._keeper()
+            row = await read()
+            if row is not None and keep():
+                self.found[key] = row
+        return row
+
+    def _expire(self) -> None:
+        if monotonic() - self.since >= RECHECK_SECONDS:
+            self.kept, self.found, self.since = {}, {}, monotonic()
+
+    def _keeper(self) -> Callable[[], bool]:
+        """Whether what is about to be read may be kept, asked once it is read: not if a
+        change was announced meanwhile."""
+        generation = self.generation
+        return lambda: generation == self.generation
+
     def forget(self) -> None:
-        self.kept = {}
+        self.kept, self.found, self.since = {}, {}, 0.0
         self.generation += 1
+
+
+def _in_transaction() -> bool:
+    return isinstance(connections.get("default"), TransactionalDBClient)
 
 
 def forget_catalogue() -> None:

@@ -17,12 +17,11 @@ from tortoise import connections
 from models import AdministrativeUnit, Agency, DossierEvent, Procedure, dialect
 from models.dossiers import DossierStatus
 from models.making import converter
-from models.rows import Rows
-from resolvers.kept import kept
+from resolvers.lookups import KEPT_PROCEDURES, KEPT_UNITS
 
 # Read for every page and dossier: kept by id in each process (resolvers/kept.py), read by
 # statements whose text is built once (models/rows.py).
-_PROCEDURES, _UNITS = kept(Rows(Procedure)), kept(Rows(AdministrativeUnit))
+_PROCEDURES, _UNITS = KEPT_PROCEDURES, KEPT_UNITS
 
 
 async def procedures(ids: Sequence[int]) -> list[Procedure | None]:

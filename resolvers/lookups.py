@@ -13,6 +13,7 @@ from models import AdministrativeUnit, Agency, Dossier, Procedure
 from models.rows import Rows
 from models.scope import Scope
 from resolvers import clock
+from resolvers.kept import kept
 
 # Read on every request (a dossier, its procedure): statements whose text is built once.
 DOSSIERS, PROCEDURES = Rows(Dossier), Rows(Procedure)
@@ -25,6 +26,9 @@ DOSSIERS_SHOWN = Rows(Dossier, joined={"procedure": Procedure, "unit": Administr
 UNITS = Rows(AdministrativeUnit)
 # The receiving agency of a desk (every reception).
 AGENCIES = Rows(Agency)
+# Kept by each process (resolvers/kept.py): the lookups by code below and the pages'
+# procedures and units (resolvers/loaders.py).
+KEPT_PROCEDURES, KEPT_UNITS, KEPT_AGENCIES = kept(PROCEDURES), kept(UNITS), kept(AGENCIES)
 
 # A dossier about to change, with its procedure (its time limit and payment rules): read by
 # one statement, as the step may need it only once the dossier is known.
@@ -41,7 +45,8 @@ async def unit_by_code(code: str | None, on: date | None = None) -> Administrati
     re-used across reorganisations, so a code alone names a unit only at a date."""
     if not _fits(code, AdministrativeUnit, "code"):
         return None
-    return await UNITS.in_force("code", code, on or clock.local_date(clock.now()))
+    day = on or clock.local_date(clock.now())
+    return await KEPT_UNITS.one(("code", code, day), lambda: UNITS.in_force("code", code, day))
 
 
 async def live_unit_by_path(path: str | None) -> AdministrativeUnit | None:
@@ -52,12 +57,14 @@ async def live_unit_by_path(path: str | None) -> AdministrativeUnit | None:
 
 
 async def procedure_by_code(code: str | None) -> Procedure | None:
-    return await PROCEDURES.one("code", code) if _fits(code, Procedure, "code") else None
+    if not _fits(code, Procedure, "code"):
+        return None
+    return await KEPT_PROCEDURES.one(("code", code), lambda: PROCEDURES.one("code", code))
 
 
 async def agency_of(unit_id: int) -> Agency | None:
     """The unit's receiving agency (the first, when it has several)."""
-    return await AGENCIES.first("unit_id", unit_id)
+    return await KEPT_AGENCIES.one(("unit", unit_id), lambda: AGENCIES.first("unit_id", unit_id))
 
 
 def fits_code(code: str | None) -> bool:

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from models import AdministrativeUnit, Procedure, notify
 from models.procedures import OnlineLevel
 from policies import SYSTEM
-from resolvers import kept, loaders
+from resolvers import kept, loaders, lookups
 from resolvers.publication import Publication, update_publication
 from tests.hub import heard, settled
 from tests.sqlcount import count_queries
@@ -95,3 +95,30 @@ async def test_a_row_that_is_not_there_is_none_and_not_kept(db):
     with count_queries() as statements:
         assert await loaders.procedures([10**9]) == [None]
     assert len(statements) == 1  # a missing id is asked again (it may be created meanwhile)
+
+
+async def test_lookups_by_code_are_kept_and_follow_a_reorganisation(db):
+    await build_world()
+    before = await lookups.unit_by_code("20335", date(2026, 3, 1))
+    with count_queries() as statements:
+        assert (await lookups.unit_by_code("20335", date(2026, 3, 1))).id == before.id
+        assert (await lookups.procedure_by_code("1.001193")).code == "1.001193"
+        await lookups.procedure_by_code("1.001193")
+    assert len(statements) == 1  # the procedure once; the unit was kept
+    await apply("old_code,new_code,effective_date,new_name\n"
+                "20335,20335,2026-03-01,Phường Tam Kỳ\n20341,20335,2026-03-01,\n")
+    await settled()
+    after = await lookups.unit_by_code("20335", date(2026, 3, 1))
+    assert after.id != before.id and after.name == "Phường Tam Kỳ"  # the new version
+
+
+async def test_inside_a_transaction_nothing_kept_is_used(db):
+    await build_world()
+    row = await Procedure.get(code="1.001193")
+    assert (await lookups.procedure_by_code(row.code)).name == row.name  # now kept
+    assert await _name(row.id) == row.name
+    await Procedure.filter(id=row.id).update(name="Tên mới")  # behind the API's back
+    async with in_transaction():  # the rows as they stand, not as kept
+        assert (await lookups.procedure_by_code(row.code)).name == "Tên mới"
+        assert await _name(row.id) == "Tên mới"
+    assert (await lookups.procedure_by_code(row.code)).name == row.name  # still kept outside
