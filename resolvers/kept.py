@@ -47,7 +47,7 @@ class Kept(Generic[M]):
     async def by_ids(self, ids: Iterable[int]) -> dict[int, M]:
         """The rows of these ids that exist, by id."""
         if _in_transaction():  # it sees its own changes: read, and keep nothing
-            return {row.id: row for row in await self.rows.by_ids(list(ids))}
+            return {row.pk: row for row in await self.rows.by_ids(list(ids))}
         self._expire()
         kept = self.kept
         found = {i: kept[i] for i in ids if i in kept}
@@ -55,9 +55,9 @@ class Kept(Generic[M]):
         if missing:
             keep = self._keeper()
             for row in await self.rows.by_ids(missing):
-                found[row.id] = row
+                found[row.pk] = row
                 if keep():
-                    self.kept[row.id] = row
+                    self.kept[row.pk] = row
         return found
 
     async def one(self, key: tuple, read: Callable[[], Awaitable[M | None]]) -> M | None:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from models import ROLLUP_COUNTERS, dialect, replica
 from resolvers import clock
 from resolvers.deadlines import start_of_local_day
@@ -120,8 +122,9 @@ def in_progress_sql(path: str, now: str) -> str:
 class _Values:
     """The values of one raw statement, each given its numbered mark as it is first used."""
 
-    def __init__(self, conn: object) -> None:
-        self.conn, self.values = conn, []
+    def __init__(self, conn: BaseDBAsyncClient) -> None:
+        self.conn = conn
+        self.values: list[object] = []
 
     def __call__(self, value: object) -> str:
         self.values.append(value)
