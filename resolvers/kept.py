@@ -3,8 +3,8 @@
 Every page of dossiers shows each one's procedure and unit: two statements per page, a
 tenth of its CPU with their round trips and models; every reception looks up its unit,
 procedure and agency by code (issue 15). The catalogue and the tree of units change a few
-times a year. A process keeps the rows it read, for at most
-RECHECK_SECONDS; a change made through the API is announced in its transaction (`catalogue`,
+times a year. A process keeps the rows it read, for at most RECHECK_SECONDS; a change made
+through the API is announced in its transaction (`catalogue`,
 `announce_catalogue_change`) and every process drops what it kept at the commit (this one at
 once, the others through NOTIFY); a gap in the notification stream drops it too. A row
 written behind the API's back (SQL by hand, the demo seed in another process) shows within
@@ -19,7 +19,7 @@ statements, never through these objects).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Sequence
 from time import monotonic
 from typing import Generic, TypeVar
 
@@ -35,7 +35,7 @@ CATALOGUE_CHANGED = "catalogue"
 
 
 class Kept(Generic[M]):
-    """One table's rows by id, as last read (module docstring)."""
+    """One table's rows as last read, by id and by the keys of lookups (module docstring)."""
 
     def __init__(self, rows: Rows[M]) -> None:
         self.rows = rows
@@ -44,7 +44,7 @@ class Kept(Generic[M]):
         self.since = 0.0  # when the oldest row kept was read
         self.generation = 0  # moves with every change announced
 
-    async def by_ids(self, ids: Iterable[int]) -> dict[int, M]:
+    async def by_ids(self, ids: Sequence[int]) -> dict[int, M]:
         """The rows of these ids that exist, by id."""
         if _in_transaction():  # it sees its own changes: read, and keep nothing
             return {row.pk: row for row in await self.rows.by_ids(list(ids))}

@@ -21,16 +21,15 @@ from resolvers.lookups import KEPT_PROCEDURES, KEPT_UNITS
 
 # Read for every page and dossier: kept by id in each process (resolvers/kept.py), read by
 # statements whose text is built once (models/rows.py).
-_PROCEDURES, _UNITS = KEPT_PROCEDURES, KEPT_UNITS
 
 
 async def procedures(ids: Sequence[int]) -> list[Procedure | None]:
-    rows = await _PROCEDURES.by_ids(ids)
+    rows = await KEPT_PROCEDURES.by_ids(ids)
     return [rows.get(i) for i in ids]
 
 
 async def units(ids: Sequence[int]) -> list[AdministrativeUnit | None]:
-    rows = await _UNITS.by_ids(ids)
+    rows = await KEPT_UNITS.by_ids(ids)
     return [rows.get(i) for i in ids]
 
 
