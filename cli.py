@@ -322,19 +322,22 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     from web import logs, serving, supervise
 
     ops = settings.operations
-    if args.workers > 1:
+    workers, warning = serving.worker_count(args.workers, oversubscribe=args.oversubscribe)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    if workers > 1:
         _metrics_folder()
     # proxy_headers off: X-Forwarded-For is believed only from TRUSTED_PROXIES (app.py).
     # On SIGTERM uvicorn stops accepting, closes sockets with 1012, lets in-flight requests
     # finish within SHUTDOWN_TIMEOUT, then runs the app's shutdown (docs/operations.md).
     # http: TCP_NODELAY on the workers' sockets too (web/serving.py).
     arguments = dict(app="app:create_app", factory=True, host=args.host, port=args.port,
-                     workers=args.workers, proxy_headers=False, server_header=False,
+                     workers=workers, proxy_headers=False, server_header=False,
                      http=serving.PROTOCOL,
                      log_config=logs.config(ops.log_level, ops.log_format), access_log=False,
                      timeout_graceful_shutdown=ops.shutdown_timeout,
                      ws_max_size=settings.limits.body_bytes)
-    if args.workers > 1:  # the supervisor needs none of what this process imported
+    if workers > 1:  # the supervisor needs none of what this process imported
         supervise.become(arguments)
     uvicorn.run(**arguments)
 
@@ -422,7 +425,11 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="serve the API")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
-    serve_cmd.add_argument("--workers", type=int, default=1)
+    serve_cmd.add_argument("--workers", type=int, default=1,
+                           help="worker processes; at most one per CPU this process may use "
+                                "(affinity, cgroup quota) unless --oversubscribe")
+    serve_cmd.add_argument("--oversubscribe", action="store_true",
+                           help="start every worker asked for, even more than the CPUs")
     return root
 
 
@@ -460,5 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "units":
         return asyncio.run(units_command(settings, args))
     elif args.command == "serve":
+        if args.workers < 1:
+            commands.error("--workers must be at least 1")
         serve(args, settings)
     return 0

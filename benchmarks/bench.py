@@ -301,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         started = start_all(names, data, data.url, 8780, workers, logs, server_cores)
         check_answers(started, data, only)
+        for name, server in started.items():  # e.g. motcua×2 on the one server core: one worker
+            for line in server.warnings():
+                print(f"{name}: {line}")
         for rep in range(args.reps):
             for scenario in only:
                 for concurrency in levels:

@@ -34,12 +34,14 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     log: Path | None = None
     process: subprocess.Popen | None = None
+    log_from: int = 0  # the log's size when this start began
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
 
     def start(self, cores: str | None) -> Server:
+        self.log_from = self.log.stat().st_size if self.log and self.log.exists() else 0
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(pinned(cores, self.argv), cwd=ROOT, env={**os.environ, **self.env},
                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -58,6 +60,16 @@ class Server:
                 pass
             time.sleep(0.3)
         raise SystemExit(f"{self.name} did not answer within {timeout:.0f} s (see {self.log})")
+
+    def warnings(self) -> list[str]:
+        """The lines this start wrote to its log that begin with "warning:" (what `serve` says
+        when it starts fewer workers than asked, web/serving.py)."""
+        if self.log is None or not self.log.exists():
+            return []
+        with open(self.log, "rb") as handle:
+            handle.seek(self.log_from)
+            text = handle.read().decode("utf-8", "replace")
+        return [line for line in text.splitlines() if line.startswith("warning:")]
 
     def rss_mb(self) -> tuple[float, float]:
         """Resident memory of the server and its children (uvicorn's supervisor, workers and

@@ -41,8 +41,12 @@ def command(env: dict[str, str], *args: str) -> str:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log: Path, *, workers: int = 1) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, workers: int = 1,
+                 oversubscribe: bool = True, cores: str | None = None) -> None:
         self.env, self.log, self.workers = env, log, workers
+        # --oversubscribe: the tests need the workers they ask for on any machine, unless
+        # they test the limit itself; `cores` runs the server under `taskset -c cores`.
+        self.oversubscribe, self.cores = oversubscribe, cores
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -50,7 +54,9 @@ class Server:
     def start(self) -> Server:
         self._out = open(self.log, "a", encoding="utf-8")  # noqa: SIM115  (closed in stop)
         self.process = subprocess.Popen(
-            [sys.executable, "app.py", "serve", "--port", str(self.port), "--workers", str(self.workers)],
+            [*(["taskset", "-c", self.cores] if self.cores else []), sys.executable, "app.py",
+             "serve", "--port", str(self.port), "--workers", str(self.workers),
+             *(["--oversubscribe"] if self.oversubscribe else [])],
             cwd=ROOT, env=self.env, stdout=self._out, stderr=subprocess.STDOUT)
         return self
 

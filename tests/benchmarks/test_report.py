@@ -24,10 +24,27 @@ def test_a_second_worker_is_judged_against_one_worker_of_the_same_system():
     lines = report.targets(report.summarize(results, bench.SCENARIOS, NAMES), {}, {})
     judged = [line for line in lines if "--workers 2" in line]
     assert judged == ["  [NOT MET] --workers 2 never slower than one: (b) c=16 300.0 vs 400.0 "
-                      "(0.75×; the baseline 0.90×)"]
+                      "(0.75×; the baseline 0.90×; slower in every repetition, 300–300 against "
+                      "400–400)"]
     faster = report.targets(report.summarize(
         [cell("motcua", 400), cell("motcua×2", 410)], bench.SCENARIOS, NAMES), {}, {})
     assert any(line.startswith("  [met] --workers 2 never slower") for line in faster)
+
+
+def test_a_second_worker_is_slower_only_when_every_repetition_says_so():
+    def judged(one: list[float], more: list[float]) -> str:
+        results = [cell("motcua", r, rep=i) for i, r in enumerate(one)] + \
+                  [cell("motcua×2", r, rep=i) for i, r in enumerate(more)]
+        lines = report.targets(report.summarize(results, bench.SCENARIOS, NAMES), {}, {})
+        return next(line for line in lines if "--workers 2" in line)
+
+    # the ranges overlap: a lower median is within the run's noise
+    overlapping = judged([400, 440, 380], [370, 390, 420])
+    assert overlapping.startswith("  [met]") and "within the repetitions' spread, 370–420 against " \
+        "380–440" in overlapping
+    # every repetition of two workers below every repetition of one: slower
+    assert judged([400, 440, 380], [370, 360, 379]).startswith("  [NOT MET]")
+    assert judged([400, 440], [450, 460]).startswith("  [met]")
 
 
 def test_the_table_compares_a_second_worker_with_its_own_single_worker():

@@ -4,6 +4,7 @@ requests of both workers (prometheus-client's multi-process mode)."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 
 import asyncpg
 import httpx
@@ -119,3 +120,28 @@ async def test_two_workers_seal_in_lanes_of_their_own(postgres_url, tmp_path):
         server.stop()
     assert len(lanes) == 2 and 1 not in {row["lane"] for row in lanes}, lanes
     assert guesses.get("right", 0) > 0 and guesses.get("wrong", 0) == 0, guesses
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux)")
+async def test_two_workers_asked_on_one_cpu_start_one(postgres_url, tmp_path):
+    """On one CPU a second worker only adds context switches (web/serving.py): `serve
+    --workers 2` under `taskset -c 0` serves from one process, no supervisor, and says why."""
+    log = tmp_path / "server.log"
+    server = Server(environment(postgres_url), log, workers=2, oversubscribe=False, cores="0").start()
+    try:
+        await server.ready()
+        assert server.process is not None
+        with open(f"/proc/{server.process.pid}/cmdline", encoding="utf-8") as handle:
+            assert "web.supervise" not in handle.read()
+        assert not _children(server.process.pid)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            answer = await client.post("/graphql", json={"query": QUERY})
+            assert answer.status_code == 200 and "errors" not in answer.json()
+    finally:
+        server.stop()  # uvicorn alone re-raises the SIGTERM it handled: no exit status to test
+    assert "--workers 2 asked, but this process may use 1 CPU: starting 1" in log.read_text()
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+        return [int(child) for child in handle.read().split()]
