@@ -15,9 +15,10 @@
 4. For each repetition, each scenario and each concurrency, runs every system in turn (the
    order rotating between repetitions), so that drift on the machine hits all alike.
    `--workers 1,2` starts motcua and the baseline once per worker count ("motcua×2" is motcua
-   with two workers) and interleaves them like any other system: whether a second worker
-   helps or hurts is only visible within one run on a machine that drifts by a fifth between
-   runs.
+   with two workers asked for; `serve` starts no more than the CPUs it may use, one on the
+   servers' core, and what it said is printed) and interleaves them like any other system:
+   whether a second worker helps or hurts is only visible within one run on a machine that
+   drifts by a fifth between runs.
 5. Prints p50/p95/p99, throughput and ratios, statements per request and server RSS, checks
    issue 15's targets, writes everything as JSON (default var/bench/<date>.json), and stops
    every server it started, whatever happens.
