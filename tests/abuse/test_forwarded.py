@@ -3,8 +3,6 @@ address to dodge per-address limits or to forge `clientAddress` in the audit tra
 
 from __future__ import annotations
 
-import argparse
-
 import uvicorn
 
 import cli
@@ -50,6 +48,6 @@ async def test_forwarded_for_is_honoured_from_a_configured_proxy(client_for):
 def test_serve_never_lets_uvicorn_trust_forwarded_headers(monkeypatch):
     captured: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: captured.update(kwargs))
-    cli.serve(argparse.Namespace(host="127.0.0.1", port=8000, workers=1), settings())
+    cli.serve(cli.parser().parse_args(["serve", "--host", "127.0.0.1", "--port", "8000"]), settings())
     # uvicorn's default believes X-Forwarded-For from 127.0.0.1; ours only from TRUSTED_PROXIES
     assert captured["proxy_headers"] is False
