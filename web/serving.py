@@ -46,8 +46,10 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
 # second worker on the same CPU adds nothing but context switches. Measured on the bench's one
 # server core (issue 15, a district leader's page at c=16, three alternations of 4 s):
 # one worker 237–247 pages/s at 4.0–4.2 ms of CPU per page, two workers 212–239 at 4.2–4.7 ms:
-# each process holds half the requests, runs out of ready work twice as often and wakes four
-# times as often (`strace -c`: 1,539 against 5,596 `epoll_pwait` for 1,200 requests). So
+# each process holds half the requests, runs out of ready work sooner and wakes more often
+# (`strace -c` of one-dossier reads at c=16: 1,539 `epoll_pwait` for 1,200 requests with one
+# worker, 5,596 with two). With a CPU each, two workers served 352–399 pages/s against one
+# worker's 215–284 (docs/operations.md). So
 # `serve` starts at most one worker per CPU it may run on, and says so when it starts fewer
 # than asked; `--oversubscribe` starts them all (a province that knows better).
 
